@@ -1,0 +1,3 @@
+module github.com/devzone/devzone_exporter
+
+go 1.26.8
