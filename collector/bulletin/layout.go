@@ -1,0 +1,197 @@
+package bulletin
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+)
+
+// paragraph is a run of text the bulletin wrote as one paragraph, after
+// lines that a page break tore apart are joined again.
+type paragraph struct {
+	text  string
+	lines []lineStart // where each joined source line starts in text
+	// heading is the city a heading names ("太原市开发区"), trailer the
+	// city a trailer names ("(供稿:晋中市开发区)").
+	heading, trailer string
+	isHeading        bool // a heading of any kind: it ends a subject's scope
+}
+
+type lineStart struct{ off, line int }
+
+// lineAt returns the source line number of byte offset off.
+func (p *paragraph) lineAt(off int) int {
+	n := p.lines[0].line
+	for _, ls := range p.lines {
+		if ls.off > off {
+			break
+		}
+		n = ls.line
+	}
+	return n
+}
+
+// normalize folds full-width digits, letters and punctuation (０-９, ％,
+// ，；：（）) to ASCII and unifies dashes, so that the rest of the parser
+// sees one spelling of each. Chinese punctuation with no ASCII twin
+// (。、“”) is kept.
+func normalize(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = width.Fold.String(s)
+	return dashes.Replace(s)
+}
+
+var dashes = strings.NewReplacer(
+	"\u2212", "-", // minus sign
+	"\u2013", "-", // en dash, as in 1–6月
+	"\u2014", "-", // em dash, as in 1—6月
+	"\u2012", "-",
+	"\uFE63", "-",
+	"\u00A0", " ",
+	"\u200B", "",
+	"\uFEFF", "",
+)
+
+var (
+	// cityName captures a prefecture-level city at the start of a phrase.
+	cityPrefix = `([\p{Han}]{1,7}?(?:市|自治州|州|地区|盟))`
+	// cityHeadingRe matches a line that is only a city's heading, e.g.
+	// "太原市开发区" or "晋中市开发区工作情况".
+	cityHeadingRe = regexp.MustCompile(`^` + cityPrefix + `(?:[\p{Han}]{0,6}?开发区)?(?:工作)?(?:进展|情况|动态)?$`)
+	// trailerRe matches the source note that closes a city's section:
+	// "(供稿:晋中市开发区)", "(来源:大同市商务局)".
+	trailerRe = regexp.MustCompile(`\((?:供稿|来源|供稿单位|报送单位|报送)\s*:\s*` + cityPrefix + `[^()]{0,20}\)\s*$`)
+	// ordinalRe matches list markers that open a paragraph: 一、 (一) 1. 1、
+	ordinalRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[、.](?:\D|$)|[一二三四五六七八九十]+是)`)
+)
+
+// terminal reports whether a line ends where a sentence may end, so that
+// the next line starts a new paragraph.
+func terminal(line string) bool {
+	r, _ := utf8.DecodeLastRuneInString(line)
+	switch r {
+	case '。', '!', '?', ';', ':', ')', '】', '…', '」':
+		return true
+	}
+	return false
+}
+
+// isHeadingLine reports whether a line is a heading: a 【…】 title, a city
+// heading, or a short list-marked title such as "一、指标完成情况".
+func isHeadingLine(line string) bool {
+	if strings.HasPrefix(line, "【") || cityHeadingRe.MatchString(line) || trailerRe.MatchString(line) && strings.HasPrefix(line, "(") {
+		return true
+	}
+	if ordinalRe.MatchString(line) && utf8.RuneCountInString(line) <= 30 && !strings.ContainsAny(line, "。,;") {
+		return true
+	}
+	return false
+}
+
+// opensParagraph reports whether a line must start a paragraph of its own,
+// so a page break before it cannot have torn a sentence.
+func opensParagraph(line string) bool {
+	return isHeadingLine(line) || ordinalRe.MatchString(line)
+}
+
+// paragraphs splits normalised text into paragraphs. Text copied out of a
+// PDF breaks a sentence wherever a page ended ("占全市比重\n\n5.77%",
+// "清徐开\n\n发区"); a line that does not end a sentence and is not a
+// heading is joined to the next one.
+func paragraphs(text string) []paragraph {
+	var out []paragraph
+	var cur *paragraph
+	flush := func() {
+		if cur != nil {
+			out = append(out, *cur)
+			cur = nil
+		}
+	}
+	for i, raw := range strings.Split(text, "\n") {
+		line := strings.TrimSpace(raw)
+		if line == "" {
+			continue
+		}
+		if cur != nil && opensParagraph(line) {
+			flush()
+		}
+		if cur == nil {
+			cur = &paragraph{}
+		}
+		cur.lines = append(cur.lines, lineStart{off: len(cur.text), line: i + 1})
+		cur.text += line
+		if isHeadingLine(cur.text) || terminal(line) {
+			flush()
+		}
+	}
+	flush()
+	for i := range out {
+		p := &out[i]
+		if m := trailerRe.FindStringSubmatch(p.text); m != nil {
+			p.trailer = m[1]
+		}
+		if m := cityHeadingRe.FindStringSubmatch(p.text); m != nil {
+			p.heading = m[1]
+		}
+		p.isHeading = isHeadingLine(p.text)
+	}
+	return out
+}
+
+// section is a run of paragraphs about one city.
+type section struct {
+	city  string
+	paras []paragraph
+}
+
+// sections gives each paragraph its city. A trailer ("(供稿:晋中市开发区)")
+// closes a section and names its city; a heading ("晋中市开发区") names the
+// city of the paragraphs after it. Because a PDF's layout can put a
+// heading in the middle of its own section, a trailer's city wins over the
+// missing heading of the paragraphs before that heading: within one
+// trailer's span, paragraphs under a heading of another city keep that
+// city, and all others take the trailer's.
+func sections(paras []paragraph) []section {
+	var out []section
+	start := 0
+	for i := 0; i <= len(paras); i++ {
+		if i < len(paras) && paras[i].trailer == "" {
+			continue
+		}
+		end := i + 1
+		if end > len(paras) {
+			end = len(paras)
+		}
+		span := paras[start:end]
+		trailer := ""
+		if i < len(paras) {
+			trailer = paras[i].trailer
+		}
+		out = append(out, splitByHeadings(span, trailer)...)
+		start = end
+	}
+	return out
+}
+
+// splitByHeadings cuts a span at its city headings. Parts without a
+// heading of their own take the span's trailer city (which may be "").
+func splitByHeadings(span []paragraph, trailer string) []section {
+	var out []section
+	cur := section{city: trailer}
+	for _, p := range span {
+		if p.heading != "" && p.heading != cur.city {
+			if len(cur.paras) > 0 {
+				out = append(out, cur)
+			}
+			cur = section{city: p.heading}
+		}
+		cur.paras = append(cur.paras, p)
+	}
+	if len(cur.paras) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
