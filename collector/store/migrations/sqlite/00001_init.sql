@@ -1,0 +1,66 @@
+-- +goose Up
+-- reports holds one row per bulletin file seen, ingested or failed. A failed
+-- bulletin keeps its error and is retried only when its checksum changes.
+CREATE TABLE reports (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT      NOT NULL,
+    checksum    TEXT      NOT NULL UNIQUE,
+    received_at TIMESTAMP NOT NULL, -- UTC
+    period      TEXT      NOT NULL DEFAULT '', -- YYYY-MM or ''
+    status      TEXT      NOT NULL CHECK (status IN ('ingested', 'failed')),
+    error       TEXT      NOT NULL DEFAULT '',
+    figures     INTEGER   NOT NULL DEFAULT 0
+);
+
+-- figures holds the current value of every figure. zone is the figure's
+-- zones joined by 、; period_end is Period.End() in UTC, Grafana's time column.
+CREATE TABLE figures (
+    id         INTEGER PRIMARY KEY,
+    report_id  INTEGER          NOT NULL REFERENCES reports (id),
+    city       TEXT             NOT NULL,
+    zone       TEXT             NOT NULL,
+    indicator  TEXT             NOT NULL,
+    measure    TEXT             NOT NULL,
+    period     TEXT             NOT NULL, -- YYYY-MM
+    period_end TIMESTAMP        NOT NULL, -- UTC
+    value      DOUBLE PRECISION NOT NULL,
+    unit       TEXT             NOT NULL,
+    approx     BOOLEAN          NOT NULL DEFAULT false,
+    derived    BOOLEAN          NOT NULL DEFAULT false,
+    text       TEXT             NOT NULL DEFAULT '',
+    line       INTEGER          NOT NULL DEFAULT 0,
+    CONSTRAINT figures_key UNIQUE (city, zone, indicator, measure, period, derived)
+);
+
+-- figures_latest serves Latest (latest period per key among non-derived
+-- figures) and Figures filtered by indicator and measure across cities.
+CREATE INDEX figures_latest ON figures (city, zone, indicator, measure, period DESC) WHERE NOT derived;
+CREATE INDEX figures_indicator ON figures (indicator, measure, period);
+CREATE INDEX figures_report ON figures (report_id);
+
+-- figure_revisions keeps every value a later report replaced: who stated it,
+-- who replaced it and when. Nothing is overwritten silently.
+CREATE TABLE figure_revisions (
+    id                    INTEGER PRIMARY KEY,
+    figure_id             INTEGER          NOT NULL REFERENCES figures (id),
+    city                  TEXT             NOT NULL,
+    zone                  TEXT             NOT NULL,
+    indicator             TEXT             NOT NULL,
+    measure               TEXT             NOT NULL,
+    period                TEXT             NOT NULL,
+    value                 DOUBLE PRECISION NOT NULL,
+    unit                  TEXT             NOT NULL,
+    approx                BOOLEAN          NOT NULL,
+    text                  TEXT             NOT NULL,
+    report_id             INTEGER          NOT NULL REFERENCES reports (id),
+    replaced_by_report_id INTEGER          NOT NULL REFERENCES reports (id),
+    replaced_at           TIMESTAMP        NOT NULL -- UTC
+);
+
+CREATE INDEX figure_revisions_key ON figure_revisions (city, zone, indicator, measure, period);
+CREATE INDEX figure_revisions_figure ON figure_revisions (figure_id);
+
+-- +goose Down
+DROP TABLE figure_revisions;
+DROP TABLE figures;
+DROP TABLE reports;

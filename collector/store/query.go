@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/devzone/devzone_exporter/collector/figure"
+)
+
+// figureRow is a figures row as the queries below return it.
+type figureRow struct {
+	City       string  `db:"city"`
+	Zone       string  `db:"zone"`
+	Indicator  string  `db:"indicator"`
+	Measure    string  `db:"measure"`
+	Period     string  `db:"period"`
+	Value      float64 `db:"value"`
+	Unit       string  `db:"unit"`
+	Approx     bool    `db:"approx"`
+	Text       string  `db:"text"`
+	Line       int     `db:"line"`
+	ReportID   int64   `db:"report_id"`
+	ReportName string  `db:"report_name"`
+	Derived    bool    `db:"derived"`
+}
+
+func (r *figureRow) figure() (figure.Figure, error) {
+	p, err := figure.ParsePeriod(r.Period)
+	if err != nil {
+		return figure.Figure{}, err
+	}
+	return figure.Figure{
+		City:      r.City,
+		Zones:     splitZone(r.Zone),
+		Indicator: r.Indicator,
+		Measure:   r.Measure,
+		Value:     r.Value,
+		Unit:      figure.Unit(r.Unit),
+		Approx:    r.Approx,
+		Period:    p,
+		Text:      r.Text,
+		Line:      r.Line,
+	}, nil
+}
+
+// splitZone undoes Figure.Zone; a figure about the whole city has no zones.
+func splitZone(zone string) []string {
+	if zone == "" {
+		return nil
+	}
+	return strings.Split(zone, figure.ZoneSep)
+}
+
+// latestSQL picks, for each (city, zone, indicator, measure), the figure of
+// its latest period. The window runs along the figures_latest index, which
+// is in exactly this order, so neither dialect sorts.
+const latestSQL = `
+SELECT city, zone, indicator, measure, period, value, unit, approx, text, line, report_id
+FROM (
+    SELECT f.*, row_number() OVER (
+        PARTITION BY f.city, f.zone, f.indicator, f.measure ORDER BY f.period DESC) AS n
+    FROM figures f
+    WHERE NOT f.derived
+) latest
+WHERE n = 1
+ORDER BY city, zone, indicator, measure`
+
+// Latest returns the current figures of each (city, zone, indicator,
+// measure) at its latest period, non-derived only, ordered by city, zone,
+// indicator, measure. Figure.Text and Line are filled. It is what the
+// refresh job turns into metrics.
+func (s *Store) Latest(ctx context.Context) ([]figure.Figure, error) {
+	rows, err := s.db.QueryxContext(ctx, latestSQL)
+	if err != nil {
+		return nil, fmt.Errorf("latest figures: %w", err)
+	}
+	defer rows.Close()
+	var figs []figure.Figure
+	var row figureRow
+	for rows.Next() {
+		if err := rows.StructScan(&row); err != nil {
+			return nil, fmt.Errorf("latest figures: %w", err)
+		}
+		f, err := row.figure()
+		if err != nil {
+			return nil, fmt.Errorf("latest figures: %w", err)
+		}
+		figs = append(figs, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("latest figures: %w", err)
+	}
+	return figs, nil
+}
+
+// Filter selects figures for Figures. An empty field matches any value; a
+// zero From or To leaves that end open; Limit <= 0 means no limit.
+type Filter struct {
+	City, Zone, Indicator, Measure string
+	From, To                       figure.Period // inclusive
+	Limit                          int
+}
+
+// StoredFigure is a current figure with where it came from.
+type StoredFigure struct {
+	figure.Figure
+	ReportID   int64  // the report that stated the current value
+	ReportName string // its file name
+	Derived    bool   // computed by the exporter, not stated by a bulletin
+}
+
+const figuresSQL = `
+SELECT f.city, f.zone, f.indicator, f.measure, f.period, f.value, f.unit, f.approx, f.text, f.line,
+       f.report_id, r.name AS report_name, f.derived
+FROM figures f
+JOIN reports r ON r.id = f.report_id`
+
+// Figures returns the current figures matching a filter over all periods
+// (for trends), ordered by city, zone, indicator, measure, period.
+func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
+	var where []string
+	var args []any
+	for _, c := range []struct{ column, value string }{
+		{"f.city = ?", f.City},
+		{"f.zone = ?", f.Zone},
+		{"f.indicator = ?", f.Indicator},
+		{"f.measure = ?", f.Measure},
+		{"f.period >= ?", f.From.String()},
+		{"f.period <= ?", f.To.String()},
+	} {
+		if c.value != "" {
+			where = append(where, c.column)
+			args = append(args, c.value)
+		}
+	}
+	q := figuresSQL
+	if len(where) > 0 {
+		q += "\nWHERE " + strings.Join(where, " AND ")
+	}
+	q += "\nORDER BY f.city, f.zone, f.indicator, f.measure, f.period, f.derived"
+	if f.Limit > 0 {
+		q += "\nLIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	defer rows.Close()
+	var figs []StoredFigure
+	var row figureRow
+	for rows.Next() {
+		if err := rows.StructScan(&row); err != nil {
+			return nil, fmt.Errorf("figures: %w", err)
+		}
+		fig, err := row.figure()
+		if err != nil {
+			return nil, fmt.Errorf("figures: %w", err)
+		}
+		figs = append(figs, StoredFigure{Figure: fig, ReportID: row.ReportID, ReportName: row.ReportName, Derived: row.Derived})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("figures: %w", err)
+	}
+	return figs, nil
+}
+
+// Revision is a value a later report replaced.
+type Revision struct {
+	ID       int64
+	FigureID int64
+	// Figure is the value as it stood before; Line is not kept.
+	figure.Figure
+	ReportID           int64 // the report that stated the old value
+	ReplacedByReportID int64 // the report that replaced it
+	ReplacedAt         time.Time
+}
+
+type revisionRow struct {
+	ID                 int64     `db:"id"`
+	FigureID           int64     `db:"figure_id"`
+	City               string    `db:"city"`
+	Zone               string    `db:"zone"`
+	Indicator          string    `db:"indicator"`
+	Measure            string    `db:"measure"`
+	Period             string    `db:"period"`
+	Value              float64   `db:"value"`
+	Unit               string    `db:"unit"`
+	Approx             bool      `db:"approx"`
+	Text               string    `db:"text"`
+	ReportID           int64     `db:"report_id"`
+	ReplacedByReportID int64     `db:"replaced_by_report_id"`
+	ReplacedAt         time.Time `db:"replaced_at"`
+}
+
+const revisionsSQL = `
+SELECT id, figure_id, city, zone, indicator, measure, period, value, unit, approx, text,
+       report_id, replaced_by_report_id, replaced_at
+FROM figure_revisions
+WHERE city = ? AND zone = ? AND indicator = ? AND measure = ? AND period = ?
+ORDER BY replaced_at, id`
+
+// Revisions returns the values a figure had before its current one, oldest
+// first.
+func (s *Store) Revisions(ctx context.Context, k figure.Key) ([]Revision, error) {
+	var rows []revisionRow
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(revisionsSQL),
+		k.City, k.Zone, k.Indicator, k.Measure, k.Period.String())
+	if err != nil {
+		return nil, fmt.Errorf("revisions of %s: %w", k, err)
+	}
+	revs := make([]Revision, 0, len(rows))
+	for _, r := range rows {
+		revs = append(revs, Revision{
+			ID:       r.ID,
+			FigureID: r.FigureID,
+			Figure: figure.Figure{
+				City:      r.City,
+				Zones:     splitZone(r.Zone),
+				Indicator: r.Indicator,
+				Measure:   r.Measure,
+				Value:     r.Value,
+				Unit:      figure.Unit(r.Unit),
+				Approx:    r.Approx,
+				Period:    k.Period,
+				Text:      r.Text,
+			},
+			ReportID:           r.ReportID,
+			ReplacedByReportID: r.ReplacedByReportID,
+			ReplacedAt:         r.ReplacedAt.UTC(),
+		})
+	}
+	return revs, nil
+}
+
+// CountFigures returns the number of current figures, all periods, derived
+// included; the exporter reports it as devzone_store_figures.
+func (s *Store) CountFigures(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM figures`); err != nil {
+		return 0, fmt.Errorf("count figures: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/devzone/devzone_exporter/collector/figure"
+)
+
+// Report statuses.
+const (
+	// StatusIngested marks a report whose figures are stored.
+	StatusIngested = "ingested"
+	// StatusFailed marks a report that could not be parsed or stored; it is
+	// retried only when its bytes change.
+	StatusFailed = "failed"
+)
+
+// Report is one bulletin file the store has seen.
+type Report struct {
+	ID         int64
+	Name       string
+	Checksum   string // sha256 hex of the file's bytes, see Checksum
+	ReceivedAt time.Time
+	Period     figure.Period // zero when the bulletin's period is unknown
+	Status     string        // StatusIngested or StatusFailed
+	Error      string        // why a failed report failed
+	Figures    int           // distinct figures ingested from it
+}
+
+// Checksum returns the sha256 of a bulletin's bytes in hex, the identity
+// under which the store remembers it.
+func Checksum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// reportRow is a reports row as the database returns it.
+type reportRow struct {
+	ID         int64     `db:"id"`
+	Name       string    `db:"name"`
+	Checksum   string    `db:"checksum"`
+	ReceivedAt time.Time `db:"received_at"`
+	Period     string    `db:"period"`
+	Status     string    `db:"status"`
+	Error      string    `db:"error"`
+	Figures    int       `db:"figures"`
+}
+
+const reportColumns = `id, name, checksum, received_at, period, status, error, figures`
+
+func (r reportRow) report() (Report, error) {
+	var p figure.Period
+	if err := p.UnmarshalText([]byte(r.Period)); err != nil {
+		return Report{}, fmt.Errorf("report %d: %w", r.ID, err)
+	}
+	return Report{
+		ID:         r.ID,
+		Name:       r.Name,
+		Checksum:   r.Checksum,
+		ReceivedAt: r.ReceivedAt.UTC(),
+		Period:     p,
+		Status:     r.Status,
+		Error:      r.Error,
+		Figures:    r.Figures,
+	}, nil
+}
+
+// receivedAt is the report's time, the store's clock when unset.
+func (s *Store) receivedAt(r Report) time.Time {
+	if r.ReceivedAt.IsZero() {
+		return s.clock()
+	}
+	return dbTime(r.ReceivedAt)
+}
+
+// clock is the store's clock as dbTime.
+func (s *Store) clock() time.Time { return dbTime(s.now()) }
+
+// dbTime is t as both dialects keep it: UTC (TIMESTAMP has no zone) and
+// whole microseconds (PostgreSQL's precision; SQLite would keep
+// nanoseconds, and the two would then disagree).
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// recordFailureSQL inserts a failed report or updates one that failed
+// before. An ingested report with the same checksum stays as it is: its
+// figures are stored and the bytes did not change.
+const recordFailureSQL = `
+INSERT INTO reports (name, checksum, received_at, period, status, error, figures)
+VALUES (?, ?, ?, ?, 'failed', ?, 0)
+ON CONFLICT (checksum) DO UPDATE
+SET name = excluded.name, received_at = excluded.received_at, period = excluded.period, error = excluded.error
+WHERE reports.status = 'failed'`
+
+// RecordFailure keeps a bulletin that could not be parsed or stored, with
+// its error, so it is retried only when its bytes change (upsert by
+// checksum; status failed). A report already ingested under that checksum
+// is left as it is.
+func (s *Store) RecordFailure(ctx context.Context, r Report, cause error) error {
+	if r.Checksum == "" {
+		return fmt.Errorf("record failure of %s: no checksum", r.Name)
+	}
+	msg := "unknown error"
+	if cause != nil {
+		msg = cause.Error()
+	}
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(recordFailureSQL),
+		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), msg)
+	if err != nil {
+		return fmt.Errorf("record failure of %s: %w", r.Name, err)
+	}
+	return nil
+}
+
+// LookupReport finds a report by checksum.
+func (s *Store) LookupReport(ctx context.Context, checksum string) (Report, bool, error) {
+	var row reportRow
+	err := s.db.GetContext(ctx, &row, s.db.Rebind(`SELECT `+reportColumns+` FROM reports WHERE checksum = ?`), checksum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Report{}, false, nil
+	}
+	if err != nil {
+		return Report{}, false, fmt.Errorf("look up report %s: %w", checksum, err)
+	}
+	r, err := row.report()
+	if err != nil {
+		return Report{}, false, fmt.Errorf("look up report: %w", err)
+	}
+	return r, true, nil
+}
+
+// Reports returns every report, newest first.
+func (s *Store) Reports(ctx context.Context) ([]Report, error) {
+	var rows []reportRow
+	err := s.db.SelectContext(ctx, &rows, `SELECT `+reportColumns+` FROM reports ORDER BY received_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	reports := make([]Report, 0, len(rows))
+	for _, row := range rows {
+		r, err := row.report()
+		if err != nil {
+			return nil, fmt.Errorf("list reports: %w", err)
+		}
+		reports = append(reports, r)
+	}
+	return reports, nil
+}
