@@ -74,15 +74,15 @@ func Parse(name string, b []byte, opt Options) (*Result, error) {
 		return nil, &Error{File: name, Err: err}
 	}
 	text = normalize(text)
-	text = groupingRe.ReplaceAllStringFunc(text, func(s string) string { return strings.ReplaceAll(s, ",", "") })
+	if groupedRe.MatchString(text) {
+		text = groupingRe.ReplaceAllStringFunc(text, func(s string) string { return strings.ReplaceAll(s, ",", "") })
+	}
 
 	res := &Result{Period: opt.Period}
 	if res.Period.IsZero() {
-		p, ok := detectPeriod(text, opt.Year)
-		if !ok {
-			return nil, &Error{File: name, Err: ErrNoPeriod}
-		}
-		res.Period = p
+		// An unknown period is reported after extraction, so that a file
+		// with no figures at all is called that rather than undated.
+		res.Period, _ = detectPeriod(text, opt.Year)
 	}
 
 	secs := sections(paragraphs(text))
@@ -113,10 +113,16 @@ func Parse(name string, b []byte, opt Options) (*Result, error) {
 	if len(res.Figures) == 0 {
 		return nil, &Error{File: name, Err: ErrNoFigures}
 	}
+	if res.Period.IsZero() {
+		return nil, &Error{File: name, Err: ErrNoPeriod}
+	}
 	return res, nil
 }
 
 // groupingRe matches a numeral with thousands separators, 12,637.
+var groupedRe = regexp.MustCompile(`[0-9],[0-9]{3}`)
+
+// groupingRe is the expensive test that groupedRe gates.
 var groupingRe = regexp.MustCompile(`(?:^|[^0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?:[^0-9,]|$)`)
 
 func hasFigureText(sec section) bool {

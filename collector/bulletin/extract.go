@@ -32,6 +32,9 @@ type errMalformed struct{ numeral string }
 func (e errMalformed) Error() string { return "malformed number " + strconv.Quote(e.numeral) }
 
 func findNumbers(clause string) ([]number, error) {
+	if !strings.ContainsAny(clause, "0123456789") {
+		return nil, nil
+	}
 	var out []number
 	for _, m := range numberRe.FindAllStringSubmatchIndex(clause, -1) {
 		n := number{start: m[0], end: m[1], digits: clause[m[4]:m[5]], unit: clause[m[8]:m[9]]}
@@ -102,8 +105,6 @@ func (n number) class() string {
 	return "count"
 }
 
-var approxPreRe = regexp.MustCompile(`(?:约|近|超过|超|逾|大约)$`)
-
 // Subjects.
 
 // zoneSuffix ends the name of a development zone.
@@ -128,6 +129,20 @@ var (
 	notZoneRe = regexp.MustCompile(`的|情况|方面|工作|要求|按照|根据|推动|全省|全国`)
 )
 
+// zoneSoon reports whether a zone suffix (all end in 区 or 园) occurs
+// within the length of a zone name: a cheap test before the expensive one.
+func zoneSoon(s string) bool {
+	for i, r := range s {
+		if i > 20*3 {
+			return false
+		}
+		if r == '区' || r == '园' {
+			return true
+		}
+	}
+	return false
+}
+
 // subject is who a figure is about.
 type subject struct {
 	zones      []string
@@ -151,6 +166,9 @@ func findSubject(clause string) (subject, bool) {
 	}
 	if otherScope.MatchString(s) {
 		return subject{outOfScope: true}, true
+	}
+	if !zoneSoon(s) {
+		return subject{}, false
 	}
 	if m := zoneListRe.FindString(s); m != "" {
 		if i := strings.Index(m, "全市"); i > 0 {

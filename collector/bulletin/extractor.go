@@ -80,9 +80,9 @@ func (x *extractor) paragraph(p *paragraph) error {
 				if err != nil {
 					return err
 				}
-				core := findAliases(text, coreAliases)
-				counts := findAliases(text, countAliases)
-				marks := findAliases(text, batchMarkers)
+				core := findAliases(text, coreIndex)
+				counts := findAliases(text, countIndex)
+				marks := findAliases(text, batchIndex)
 				prevEnd := 0
 				for _, n := range nums {
 					sawNumber = true
@@ -245,7 +245,7 @@ func (x *extractor) classify(text string, prevEnd int, n number, core, counts []
 var (
 	areaGapRe        = regexp.MustCompile(`^(?:面积|占地|共|合计|总面积)?(?:为|达|约|近)?$`)
 	projectsBeforeRe = regexp.MustCompile(`(?:项目|共|共计|总计)(?:共|共计|合计|总数|为|达)*$`)
-	countGapRe       = regexp.MustCompile(`^(?:项目|件数|达|为|共|共计|合计|总数|数|累计|了|约|近)*$`)
+	countGapRe       = regexp.MustCompile(`^(?:项目|件数|出让|达|为|共|共计|合计|总数|数|累计|了|约|近)*$`)
 	openQuote        = "“"
 )
 
@@ -273,7 +273,16 @@ func countIndicator(text string, prevEnd int, n number, counts []mention) string
 	return ""
 }
 
-func approxBefore(pre string) bool { return approxPreRe.MatchString(pre) }
+// approxBefore reports whether the words right before a number make it
+// approximate: 约, 近, 超, 超过, 逾, 大约.
+func approxBefore(pre string) bool {
+	for _, w := range []string{"约", "近", "超", "超过", "逾"} {
+		if strings.HasSuffix(pre, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // emit appends one figure.
 func (x *extractor) emit(p *paragraph, sent span, off int, zones []string, indicator, measure string, n number, approxPre bool) {

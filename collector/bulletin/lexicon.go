@@ -3,6 +3,7 @@ package bulletin
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
 )
@@ -79,13 +80,33 @@ type mention struct {
 	indicator  string
 }
 
+// aliasIndex groups aliases by their first rune, longest first, so that a
+// clause is scanned once.
+type aliasIndex map[rune][]alias
+
+func indexAliases(as []alias) aliasIndex {
+	idx := aliasIndex{}
+	for _, a := range as {
+		r, _ := utf8.DecodeRuneInString(a.phrase)
+		idx[r] = append(idx[r], a)
+	}
+	return idx
+}
+
+var (
+	coreIndex  = indexAliases(coreAliases)
+	countIndex = indexAliases(countAliases)
+	batchIndex = indexAliases(batchMarkers)
+)
+
 // findAliases returns the non-overlapping mentions of aliases in s, in
 // order; at each position the longest alias wins.
-func findAliases(s string, as []alias) []mention {
+func findAliases(s string, idx aliasIndex) []mention {
 	var out []mention
 	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		matched := false
-		for _, a := range as {
+		for _, a := range idx[r] {
 			if strings.HasPrefix(s[i:], a.phrase) {
 				out = append(out, mention{i, i + len(a.phrase), a.indicator})
 				i += len(a.phrase)
@@ -94,7 +115,7 @@ func findAliases(s string, as []alias) []mention {
 			}
 		}
 		if !matched {
-			i++
+			i += size
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
@@ -17,7 +18,31 @@ type periodPhrase struct {
 	month func(m []string) int
 }
 
-const yearPart = `(?:(\d{4})年)?`
+// year returns the year a phrase states inside itself (截至2023年6月底).
+func (ph periodPhrase) year(m []string) string {
+	if len(m) > 2 {
+		return m[1]
+	}
+	return ""
+}
+
+// yearBefore reads a year that ends right before a phrase: "2023年" in
+// "2023年上半年". It is checked by hand because a regular expression with
+// an optional prefix would be tried at every position of the text.
+func yearBefore(s string) int {
+	const nian = "年"
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "前"), "第")
+	if !strings.HasSuffix(s, nian) || len(s) < 4+len(nian) {
+		return 0
+	}
+	d := s[len(s)-len(nian)-4 : len(s)-len(nian)]
+	y, err := strconv.Atoi(d)
+	if err != nil || !plausibleYear(y) {
+		return 0
+	}
+	return y
+}
+
 
 var chineseDigit = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -31,13 +56,13 @@ func atoiMonth(s string) int {
 
 var periodPhrases = []periodPhrase{
 	// 1-6月, 1至6月, 2023年1-6月份
-	{regexp.MustCompile(yearPart + `1\s*[-至~]\s*(\d{1,2})\s*月`), func(m []string) int { return atoiMonth(m[2]) }},
+	{regexp.MustCompile(`1\s*[-至~]\s*(\d{1,2})\s*月`), func(m []string) int { return atoiMonth(m[1]) }},
 	// 一季度, 第一季度, 前三季度, 2023年二季度
-	{regexp.MustCompile(yearPart + `(?:第|前)?([一二三四1-4])季度`), func(m []string) int { return 3 * chineseDigit[m[2]] }},
+	{regexp.MustCompile(`[一二三四1-4]季度`), func(m []string) int { return 3 * chineseDigit[strings.TrimSuffix(m[0], "季度")] }},
 	// 上半年, 2023年上半年
-	{regexp.MustCompile(yearPart + `上半年`), func([]string) int { return 6 }},
+	{regexp.MustCompile(`上半年`), func([]string) int { return 6 }},
 	// 截至6月底, 截止2023年6月末
-	{regexp.MustCompile(`截[至止]` + yearPart + `(\d{1,2})月(?:底|末|份)`), func(m []string) int { return atoiMonth(m[2]) }},
+	{regexp.MustCompile(`截[至止](?:(\d{4})年)?(\d{1,2})月(?:底|末|份)`), func(m []string) int { return atoiMonth(m[2]) }},
 }
 
 var yearRe = regexp.MustCompile(`(\d{4})年`)
@@ -51,13 +76,21 @@ func detectPeriod(text string, fallbackYear int) (p figure.Period, ok bool) {
 	months := map[int]int{}
 	years := map[int]int{}
 	for _, ph := range periodPhrases {
-		for _, m := range ph.re.FindAllStringSubmatch(text, -1) {
+		for _, idx := range ph.re.FindAllStringSubmatchIndex(text, -1) {
+			m := make([]string, len(idx)/2)
+			for i := range m {
+				if idx[2*i] >= 0 {
+					m[i] = text[idx[2*i]:idx[2*i+1]]
+				}
+			}
 			mo := ph.month(m)
 			if mo == 0 {
 				continue
 			}
 			months[mo]++
-			if y, err := strconv.Atoi(m[1]); err == nil && plausibleYear(y) {
+			if y := yearBefore(text[:idx[0]]); y != 0 {
+				years[y]++
+			} else if y, err := strconv.Atoi(ph.year(m)); err == nil && plausibleYear(y) {
 				years[y]++
 			}
 		}
