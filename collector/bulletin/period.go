@@ -43,7 +43,6 @@ func yearBefore(s string) int {
 	return y
 }
 
-
 var chineseDigit = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 func atoiMonth(s string) int {
