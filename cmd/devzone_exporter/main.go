@@ -1,0 +1,169 @@
+// Command devzone_exporter turns development-zone bulletins into
+// Prometheus metrics. With no subcommand it runs the exporter; parse and
+// ingest read bulletins from the command line.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+
+	"github.com/devzone/devzone_exporter/collector/bulletin"
+	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	m := NewMain(os.Stdout, os.Stderr)
+	code := m.Run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Main is the program: its configuration travels in this struct, not in
+// package globals, so that tests run it in-process.
+type Main struct {
+	Stdout, Stderr io.Writer
+	// Now is the clock; time.Now unless a test sets it.
+	Now func() time.Time
+
+	app     *kingpin.Application
+	logCfg  *promslog.Config
+	logger  *slog.Logger
+	db      dbConfig
+	parseIn  parseConfig
+	parseOut struct {
+		format string
+		files  []string
+	}
+	ingestIn struct{ paths []string }
+	parse    *kingpin.CmdClause
+	ingest  *kingpin.CmdClause
+	serve   *kingpin.CmdClause
+	srv     serveConfig
+}
+
+// dbConfig selects the store.
+type dbConfig struct {
+	url          string
+	passwordFile string
+	dataDir      string
+}
+
+// parseConfig is what the parser needs to know that a bulletin may not say.
+type parseConfig struct {
+	year   int
+	period string
+	city   string
+}
+
+// NewMain builds the command line.
+func NewMain(stdout, stderr io.Writer) *Main {
+	m := &Main{Stdout: stdout, Stderr: stderr, Now: time.Now}
+	app := kingpin.New("devzone_exporter", "Turns development-zone (开发区) bulletins into Prometheus metrics.")
+	app.Writer(stdout)
+	app.ErrorWriter(stderr)
+	app.UsageWriter(stdout)
+	app.Terminate(nil)
+	app.Version(version.Print("devzone_exporter"))
+	app.HelpFlag.Short('h')
+	m.app = app
+	m.logCfg = &promslog.Config{}
+	promslogflag.AddFlags(app, m.logCfg)
+
+	m.serve = app.Command("serve", "Run the exporter: ingest the inbox on a schedule and serve metrics (the default).").Default()
+	m.addServeFlags(m.serve)
+
+	m.parse = app.Command("parse", "Parse bulletins and print their figures; needs no database.")
+	m.addParseFlags(m.parse)
+	m.parse.Flag("format", "Output format: table or json (JSON lines with the SCHEMA.md fields and text).").Default("table").EnumVar(&m.parseOut.format, "table", "json")
+	m.parse.Arg("file", "Bulletin files (.txt in UTF-8 or GB18030, or .docx).").Required().ExistingFilesVar(&m.parseOut.files)
+
+	m.ingest = app.Command("ingest", "Parse bulletins and store their figures, one transaction per bulletin.")
+	m.addParseFlags(m.ingest)
+	m.addDBFlags(m.ingest)
+	m.ingest.Arg("path", "Bulletin files or directories of them.").Required().ExistingFilesOrDirsVar(&m.ingestIn.paths)
+	return m
+}
+
+func (m *Main) addParseFlags(c *kingpin.CmdClause) {
+	c.Flag("year", "Year of the bulletin when its text states none.").IntVar(&m.parseIn.year)
+	c.Flag("period", "Reporting period YYYY-MM, overriding what the text states.").StringVar(&m.parseIn.period)
+	c.Flag("city", "City for passages with no city heading or trailer.").StringVar(&m.parseIn.city)
+}
+
+func (m *Main) addDBFlags(c *kingpin.CmdClause) {
+	c.Flag("db.url", "PostgreSQL URL (postgres://user@host/db?sslmode=disable). Empty: the embedded SQLite file in --data.dir.").Envar("DEVZONE_DB_URL").StringVar(&m.db.url)
+	c.Flag("db.password-file", "File holding the PostgreSQL password, so that it need not stand in --db.url.").Envar("DEVZONE_DB_PASSWORD_FILE").StringVar(&m.db.passwordFile)
+	c.Flag("data.dir", "Directory of the embedded SQLite store, used when --db.url is empty.").Default("data").Envar("DEVZONE_DATA_DIR").StringVar(&m.db.dataDir)
+}
+
+// Run parses args and runs the command; it returns the exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	cmd, err := m.app.Parse(args)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 2
+	}
+	if cmd == "" { // --help or --version was handled
+		return 0
+	}
+	m.logger = promslog.New(&promslog.Config{Level: m.logCfg.Level, Format: m.logCfg.Format, Writer: m.Stderr})
+	switch cmd {
+	case m.parse.FullCommand():
+		return m.runParse()
+	case m.ingest.FullCommand():
+		return m.runIngest(ctx)
+	case m.serve.FullCommand():
+		return m.runServe(ctx)
+	}
+	fmt.Fprintf(m.Stderr, "devzone_exporter: unknown command %q\n", cmd)
+	return 2
+}
+
+// bulletinOptions turns the parse flags into parser options.
+func (m *Main) bulletinOptions() (bulletin.Options, error) {
+	opt := bulletin.Options{Year: m.parseIn.year, City: m.parseIn.city}
+	if m.parseIn.period != "" {
+		p, err := figure.ParsePeriod(m.parseIn.period)
+		if err != nil {
+			return opt, fmt.Errorf("--period: %w", err)
+		}
+		opt.Period = p
+	}
+	return opt, nil
+}
+
+// openStore opens the configured store, reading the password from its file
+// when one is given.
+func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
+	url, err := m.db.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, url, m.db.dataDir)
+}
+
+// resolve returns the database URL with the password from --db.password-file.
+func (c dbConfig) resolve() (string, error) {
+	if c.passwordFile == "" || c.url == "" {
+		return c.url, nil
+	}
+	b, err := os.ReadFile(c.passwordFile)
+	if err != nil {
+		return "", fmt.Errorf("--db.password-file: %w", err)
+	}
+	return store.WithPassword(c.url, strings.TrimRight(string(b), "\r\n"))
+}
