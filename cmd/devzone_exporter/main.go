@@ -39,10 +39,10 @@ type Main struct {
 	// Now is the clock; time.Now unless a test sets it.
 	Now func() time.Time
 
-	app     *kingpin.Application
-	logCfg  *promslog.Config
-	logger  *slog.Logger
-	db      dbConfig
+	app      *kingpin.Application
+	logCfg   *promslog.Config
+	logger   *slog.Logger
+	db       dbConfig
 	parseIn  parseConfig
 	parseOut struct {
 		format string
@@ -50,9 +50,9 @@ type Main struct {
 	}
 	ingestIn struct{ paths []string }
 	parse    *kingpin.CmdClause
-	ingest  *kingpin.CmdClause
-	serve   *kingpin.CmdClause
-	srv     serveConfig
+	ingest   *kingpin.CmdClause
+	serve    *kingpin.CmdClause
+	srv      serveConfig
 }
 
 // dbConfig selects the store.

@@ -98,13 +98,26 @@ WHERE reports.status = 'failed'
 RETURNING id`
 
 // The staging table holds the report's figures for the set-based
-// statements below. On PostgreSQL it goes away at commit; SQLite has no ON
-// COMMIT DROP, so Ingest drops it itself.
+// statements below. On PostgreSQL it goes away at commit and its key
+// columns collate like those of figures; SQLite has no ON COMMIT DROP, so
+// Ingest drops it itself.
 const (
-	createStagePostgres = `CREATE TEMP TABLE ingest_stage (` + stageDDL + `) ON COMMIT DROP`
-	createStageSQLite   = `CREATE TEMP TABLE ingest_stage (` + stageDDL + `)`
-	dropStageSQLite     = `DROP TABLE temp.ingest_stage`
-	stageDDL            = `
+	createStagePostgres = `
+CREATE TEMP TABLE ingest_stage (
+    city       TEXT COLLATE "C" NOT NULL,
+    zone       TEXT COLLATE "C" NOT NULL,
+    indicator  TEXT COLLATE "C" NOT NULL,
+    measure    TEXT COLLATE "C" NOT NULL,
+    period     TEXT COLLATE "C" NOT NULL,
+    period_end TIMESTAMP        NOT NULL,
+    value      DOUBLE PRECISION NOT NULL,
+    unit       TEXT             NOT NULL,
+    approx     BOOLEAN          NOT NULL,
+    text       TEXT             NOT NULL,
+    line       INTEGER          NOT NULL
+) ON COMMIT DROP`
+	createStageSQLite = `
+CREATE TEMP TABLE ingest_stage (
     city       TEXT             NOT NULL,
     zone       TEXT             NOT NULL,
     indicator  TEXT             NOT NULL,
@@ -115,7 +128,9 @@ const (
     unit       TEXT             NOT NULL,
     approx     BOOLEAN          NOT NULL,
     text       TEXT             NOT NULL,
-    line       INTEGER          NOT NULL`
+    line       INTEGER          NOT NULL
+)`
+	dropStageSQLite = `DROP TABLE temp.ingest_stage`
 )
 
 // reviseSQL copies every current figure the report changes into

@@ -54,17 +54,17 @@ func splitZone(zone string) []string {
 }
 
 // latestSQL picks, for each (city, zone, indicator, measure), the figure of
-// its latest period. The window runs along the figures_latest index, which
-// is in exactly this order, so neither dialect sorts.
+// its latest period: the one no later period follows. The window reads
+// figures_key in its own order, so neither dialect sorts.
 const latestSQL = `
 SELECT city, zone, indicator, measure, period, value, unit, approx, text, line, report_id
 FROM (
-    SELECT f.*, row_number() OVER (
-        PARTITION BY f.city, f.zone, f.indicator, f.measure ORDER BY f.period DESC) AS n
+    SELECT f.*, lead(f.period) OVER (
+        PARTITION BY f.city, f.zone, f.indicator, f.measure ORDER BY f.period) AS next_period
     FROM figures f
     WHERE NOT f.derived
 ) latest
-WHERE n = 1
+WHERE next_period IS NULL
 ORDER BY city, zone, indicator, measure`
 
 // Latest returns the current figures of each (city, zone, indicator,
@@ -195,12 +195,15 @@ type revisionRow struct {
 	ReplacedAt         time.Time `db:"replaced_at"`
 }
 
+// revisionsSQL finds the key's figure by figures_key, then its revisions by
+// figure_id.
 const revisionsSQL = `
-SELECT id, figure_id, city, zone, indicator, measure, period, value, unit, approx, text,
-       report_id, replaced_by_report_id, replaced_at
-FROM figure_revisions
-WHERE city = ? AND zone = ? AND indicator = ? AND measure = ? AND period = ?
-ORDER BY replaced_at, id`
+SELECT r.id, r.figure_id, r.city, r.zone, r.indicator, r.measure, r.period, r.value, r.unit, r.approx, r.text,
+       r.report_id, r.replaced_by_report_id, r.replaced_at
+FROM figures f
+JOIN figure_revisions r ON r.figure_id = f.id
+WHERE f.city = ? AND f.zone = ? AND f.indicator = ? AND f.measure = ? AND f.period = ? AND NOT f.derived
+ORDER BY r.replaced_at, r.id`
 
 // Revisions returns the values a figure had before its current one, oldest
 // first.

@@ -32,11 +32,11 @@ CREATE TABLE figures (
     CONSTRAINT figures_key UNIQUE (city, zone, indicator, measure, period, derived)
 );
 
--- figures_latest serves Latest (latest period per key among non-derived
--- figures) and Figures filtered by indicator and measure across cities.
-CREATE INDEX figures_latest ON figures (city, zone, indicator, measure, period DESC) WHERE NOT derived;
+-- figures_key (above) serves Ingest's joins, Latest (it reads the index in
+-- key and period order) and Figures filtered by city; figures_indicator
+-- serves Figures filtered by indicator and measure across cities. Every
+-- other index would slow ingestion down for no query that needs it.
 CREATE INDEX figures_indicator ON figures (indicator, measure, period);
-CREATE INDEX figures_report ON figures (report_id);
 
 -- figure_revisions keeps every value a later report replaced: who stated it,
 -- who replaced it and when. Nothing is overwritten silently.
@@ -57,7 +57,8 @@ CREATE TABLE figure_revisions (
     replaced_at           TIMESTAMP        NOT NULL -- UTC
 );
 
-CREATE INDEX figure_revisions_key ON figure_revisions (city, zone, indicator, measure, period);
+-- Revisions finds a key's figure through figures_key, then its revisions
+-- by figure_id (a figure row is never deleted, only updated).
 CREATE INDEX figure_revisions_figure ON figure_revisions (figure_id);
 
 -- +goose Down
