@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/devzone/devzone_exporter/internal/pgtest"
+)
+
+var update = flag.Bool("update", false, "update golden files")
+
+const bulletins = "../../collector/bulletin/testdata/bulletins/"
+
+// run runs the command line in-process and returns its exit code and output.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = NewMain(&out, &errb).Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+func TestParseTable(t *testing.T) {
+	code, out, errs := run(t, "parse", bulletins+"yuncheng-2024-05.docx")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	golden(t, "parse-yuncheng.table", out)
+}
+
+// TestParseJSON checks that JSON lines carry exactly the SCHEMA.md fields
+// plus text.
+func TestParseJSON(t *testing.T) {
+	code, out, errs := run(t, "parse", "--format", "json", bulletins+"yuncheng-2024-05.docx")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("%d lines, want 6:\n%s", len(lines), out)
+	}
+	want := []string{"approx", "city", "indicator", "measure", "period", "text", "unit", "value", "zones"}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if !reflect.DeepEqual(keys, want) {
+			t.Errorf("fields %v, want %v", keys, want)
+		}
+	}
+	if !strings.Contains(lines[4], `"value":-0.153`) || !strings.Contains(lines[4], `"zones":["空港经济开发区"]`) {
+		t.Errorf("line 5: %s", lines[4])
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"empty file", []string{"parse", bulletins + "empty.txt"}, 1, "empty.txt: empty file"},
+		{"malformed number names the line", []string{"parse", bulletins + "malformed.txt"}, 1, `malformed.txt:3: malformed number "12..5亿元"`},
+		{"binary", []string{"parse", bulletins + "random.bin"}, 1, "binary file"},
+		{"missing file", []string{"parse", "no-such-file.txt"}, 2, "no-such-file.txt"},
+		{"bad period flag", []string{"parse", "--period", "2023-13", bulletins + "datong-2023q1.txt"}, 2, "--period"},
+		{"ingest, bad file", []string{"ingest", "--data.dir", "", bulletins + "no-figures.txt"}, 1, ""},
+		{"unknown command", []string{"frobnicate"}, 2, "frobnicate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			for i, a := range args {
+				if a == "--data.dir" {
+					args = append(append([]string(nil), args[:i+1]...), append([]string{t.TempDir()}, args[i+2:]...)...)
+				}
+			}
+			code, _, errs := run(t, args...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, errs)
+			}
+			if !strings.Contains(errs, tt.wantErr) {
+				t.Errorf("stderr %q does not contain %q", errs, tt.wantErr)
+			}
+			for _, l := range strings.Split(strings.TrimSpace(errs), "\n") {
+				if strings.Count(l, bulletins) > 1 {
+					t.Errorf("error names the file twice: %q", l)
+				}
+			}
+		})
+	}
+}
+
+// TestIngest stores a bulletin twice: the second run changes nothing. It
+// runs against the embedded SQLite store.
+func TestIngest(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := run(t, "ingest", "--data.dir", dir, bulletins+"datong-2023q1.txt")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if want := "23 figures stored (23 new, 0 revised, 0 unchanged), period 2023-03"; !strings.Contains(out, want) {
+		t.Errorf("output %q does not contain %q", out, want)
+	}
+	_, out, _ = run(t, "ingest", "--data.dir", dir, bulletins+"datong-2023q1.txt")
+	if !strings.Contains(out, "already ingested, nothing changed") {
+		t.Errorf("second ingest: %q", out)
+	}
+}
+
+// TestIngestPostgres runs ingest against PostgreSQL through the
+// environment variable an operator would set.
+func TestIngestPostgres(t *testing.T) {
+	t.Setenv("DEVZONE_DB_URL", pgtest.Fresh(t))
+	code, out, errs := run(t, "ingest", bulletins+"yuncheng-2024-05.docx")
+	if code != 0 || !strings.Contains(out, "6 figures stored (6 new") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+}

@@ -1,0 +1,124 @@
+package inbox
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/devzone/devzone_exporter/collector/store"
+)
+
+const good = "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,同比下降14.85%。\n"
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func write(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestFileLifecycle follows one file through the outcomes an inbox sees:
+// ingested once, a duplicate after, a failure kept with its error and not
+// retried until its bytes change.
+func TestFileLifecycle(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	in := &Ingester{Store: st}
+	dir := t.TempDir()
+
+	p := write(t, dir, "a.txt", good)
+	if r := in.File(ctx, p); r.Outcome != Ingested || r.Stored.New != 2 || r.Err != nil {
+		t.Fatalf("first ingest: %+v", r)
+	}
+	if r := in.File(ctx, p); r.Outcome != Duplicate {
+		t.Fatalf("second ingest: %+v", r)
+	}
+
+	bad := write(t, dir, "b.txt", "太原市开发区\n\n中北高新区工业投资完成21.05亿元。\n")
+	r := in.File(ctx, bad)
+	if r.Outcome != Failed || r.Err == nil {
+		t.Fatalf("undated bulletin: %+v", r)
+	}
+	rep, found, err := st.LookupReport(ctx, store.Checksum([]byte("太原市开发区\n\n中北高新区工业投资完成21.05亿元。\n")))
+	if err != nil || !found || rep.Status != store.StatusFailed || rep.Error == "" {
+		t.Fatalf("failure not kept: %+v %v %v", rep, found, err)
+	}
+	if r := in.File(ctx, bad); r.Outcome != Skipped {
+		t.Fatalf("unchanged failed file retried: %+v", r)
+	}
+
+	// The official fixes the file: it is tried again and revises the figure.
+	write(t, dir, "b.txt", "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.5亿元。\n")
+	if r := in.File(ctx, bad); r.Outcome != Ingested || r.Stored.Revised != 1 {
+		t.Fatalf("fixed file: %+v", r)
+	}
+	n, err := st.CountFigures(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("figures in store = %d, %v; want 2", n, err)
+	}
+}
+
+// TestStoreDown checks that a file is not marked failed when the store,
+// not the file, is at fault: it must be tried again on the next run.
+func TestStoreDown(t *testing.T) {
+	st := openStore(t)
+	p := write(t, t.TempDir(), "a.txt", good)
+	st.Close()
+	r := (&Ingester{Store: st}).File(context.Background(), p)
+	if r.Outcome != Error || !IsTransient(r) {
+		t.Fatalf("store closed: %+v", r)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "b.txt", good)
+	write(t, dir, "a.docx", "x")
+	write(t, dir, "notes.md", "x")
+	write(t, dir, ".hidden.txt", "x")
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "sub"), "c.TXT", good)
+	got, err := Files(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "a.docx"), filepath.Join(dir, "b.txt"), filepath.Join(dir, "sub", "c.TXT")}
+	if len(got) != len(want) {
+		t.Fatalf("Files = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("Files[%d] = %s, want %s", i, got[i], want[i])
+		}
+	}
+}
+
+// TestDir ingests a directory with a good and a bad file: the good one is
+// stored, the bad one's error is returned, and one does not stop the other.
+func TestDir(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "1-bad.txt", "")
+	write(t, dir, "2-good.txt", good)
+	res, err := (&Ingester{Store: openStore(t)}).Dir(context.Background(), dir)
+	if err == nil {
+		t.Error("no error for the empty file")
+	}
+	if len(res) != 2 || res[0].Outcome != Failed || res[1].Outcome != Ingested {
+		t.Fatalf("results: %+v", res)
+	}
+}
