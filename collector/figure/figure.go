@@ -55,6 +55,9 @@ type Figure struct {
 	Period    Period   `json:"period"`
 	Text      string   `json:"text"`
 	Line      int      `json:"-"`
+	// Derived marks a figure computed from stated ones (a city total
+	// implied by a share), never stated by a bulletin.
+	Derived bool `json:"derived,omitempty"`
 }
 
 // Zone is the figure's subject as one label value: its zones joined by 、.
