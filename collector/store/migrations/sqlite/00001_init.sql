@@ -32,11 +32,10 @@ CREATE TABLE figures (
     CONSTRAINT figures_key UNIQUE (city, zone, indicator, measure, period, derived)
 );
 
--- figures_key (above) serves Ingest's joins, Latest (it reads the index in
--- key and period order) and Figures filtered by city; figures_indicator
--- serves Figures filtered by indicator and measure across cities. Every
--- other index would slow ingestion down for no query that needs it.
-CREATE INDEX figures_indicator ON figures (indicator, measure, period);
+-- figures_key (above) is the one index on figures: Ingest probes it once
+-- per staged figure, Latest reads it in key and period order, Figures uses
+-- it when filtered by city. A second index would slow ingestion and, with
+-- stale statistics, tempt PostgreSQL into probing the wrong one.
 
 -- figure_revisions keeps every value a later report replaced: who stated it,
 -- who replaced it and when. Nothing is overwritten silently.
