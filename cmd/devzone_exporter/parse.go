@@ -8,6 +8,7 @@ import (
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/internal/table"
 )
 
 // runParse prints the figures of each bulletin. It exits 1 when any file
@@ -62,5 +63,5 @@ func (m *Main) printFigures(figs []figure.Figure) error {
 		rows = append(rows, []string{f.City, f.Zone(), f.Indicator, f.Measure,
 			strconv.FormatFloat(f.Value, 'f', -1, 64), string(f.Unit), approx, f.Period.String(), strconv.Itoa(f.Line)})
 	}
-	return writeTable(m.Stdout, []string{"CITY", "ZONE", "INDICATOR", "MEASURE", "VALUE", "UNIT", "APPROX", "PERIOD", "LINE"}, rows)
+	return table.Write(m.Stdout, append([][]string{{"CITY", "ZONE", "INDICATOR", "MEASURE", "VALUE", "UNIT", "APPROX", "PERIOD", "LINE"}}, rows...))
 }

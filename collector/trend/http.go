@@ -1,0 +1,128 @@
+package trend
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/devzone/devzone_exporter/collector/store"
+)
+
+// QueryTimeout bounds the time one API request may spend in the store.
+const QueryTimeout = 10 * time.Second
+
+// API serves the trend endpoints under /api/v1/. Store returns the store,
+// or nil while it cannot be reached.
+type API struct {
+	Store  func() *store.Store
+	Logger *slog.Logger
+}
+
+// Register mounts the endpoints on mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/series", a.series)
+	mux.HandleFunc("GET /api/v1/zones", a.zones)
+	mux.HandleFunc("GET /api/v1/indicators", a.indicators)
+}
+
+func (a *API) series(w http.ResponseWriter, r *http.Request) {
+	q, err := ParseQuery(r.URL.Query())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		a.fail(w, r, invalid("format %q: want json or csv", format))
+		return
+	}
+	st := a.Store()
+	if st == nil {
+		a.fail(w, r, errUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), QueryTimeout)
+	defer cancel()
+	series, err := Run(ctx, st, q)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="devzone-`+q.Indicator+`.csv"`)
+		if err := WriteCSV(w, series); err != nil {
+			a.Logger.Warn("write csv", "err", err)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err := WriteJSON(w, series); err != nil {
+		a.Logger.Warn("write json", "err", err)
+	}
+}
+
+func (a *API) zones(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.Query()) > 0 {
+		a.fail(w, r, invalid("/api/v1/zones takes no parameters"))
+		return
+	}
+	st := a.Store()
+	if st == nil {
+		a.fail(w, r, errUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), QueryTimeout)
+	defer cancel()
+	zs, err := Zones(ctx, st)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if zs == nil {
+		zs = []Zone{}
+	}
+	writeJSON(w, struct {
+		Zones []Zone `json:"zones"`
+	}{zs})
+}
+
+func (a *API) indicators(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, struct {
+		Indicators []Indicator `json:"indicators"`
+	}{Indicators()})
+}
+
+var errUnavailable = errors.New("store unreachable; try again later")
+
+// fail answers with a one-line reason: 400 for the caller's mistakes, 503
+// while the store is down, 500 otherwise (logged, not shown).
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := http.StatusInternalServerError, "internal error"
+	switch {
+	case errors.Is(err, ErrInvalid):
+		code, msg = http.StatusBadRequest, err.Error()
+	case errors.Is(err, errUnavailable):
+		code, msg = http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		code, msg = http.StatusServiceUnavailable, "query took too long; narrow it"
+	default:
+		a.Logger.Error("api", "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(struct {
+		Error string `json:"error"`
+	}{msg})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,211 @@
+// Package trend answers analysts' questions over time: a zone's indicator
+// by reporting period, from the store's history, as JSON, CSV that Excel
+// opens with its Chinese intact, or an aligned table with a sparkline. The
+// exporter's HTTP API and the trend command share it.
+package trend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/devzone/devzone_exporter/collector/consistency"
+	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/store"
+)
+
+// Limits that keep one query from taking the server down.
+const (
+	// MaxPoints is the most figures one query returns.
+	MaxPoints = 20000
+	// MaxYears is the longest range one query may ask for.
+	MaxYears = 30
+)
+
+// Query selects series. Empty fields match everything; Indicator is
+// required, so that no query reads the whole store.
+type Query struct {
+	City, Zone, Indicator, Measure string
+	From, To                       figure.Period
+}
+
+// ErrInvalid marks a query an analyst got wrong (HTTP 400), as opposed to
+// a failure of the server.
+var ErrInvalid = errors.New("invalid query")
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+// Validate checks a query's keys and range.
+func (q *Query) Validate() error {
+	if q.Indicator == "" {
+		return invalid("indicator is required (see /api/v1/indicators)")
+	}
+	if _, ok := figure.Indicators[q.Indicator]; !ok {
+		return invalid("unknown indicator %q (see /api/v1/indicators)", q.Indicator)
+	}
+	if q.Measure == "" {
+		q.Measure = figure.MeasureValue
+	}
+	if !knownMeasure(q.Measure) {
+		return invalid("unknown measure %q", q.Measure)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() {
+		if q.To.Before(q.From) {
+			return invalid("from %s is after to %s", q.From, q.To)
+		}
+		if q.To.Year-q.From.Year > MaxYears {
+			return invalid("range longer than %d years", MaxYears)
+		}
+	}
+	return nil
+}
+
+func knownMeasure(m string) bool {
+	if _, ok := figure.Measures[m]; ok {
+		return true
+	}
+	return m == consistency.MeasureImpliedCityTotal || m == consistency.MeasureImpliedCityGrowth
+}
+
+// ParseQuery reads a query from URL parameters city, zone, indicator,
+// measure, from and to (YYYY-MM); any other parameter but format is an
+// error, so that a typo is not silently ignored.
+func ParseQuery(v url.Values) (Query, error) {
+	var q Query
+	for k, vs := range v {
+		if len(vs) > 1 {
+			return q, invalid("parameter %s given %d times", k, len(vs))
+		}
+		switch k {
+		case "city", "zone", "indicator", "measure", "from", "to", "format":
+		default:
+			return q, invalid("unknown parameter %q", k)
+		}
+	}
+	q.City, q.Zone, q.Indicator, q.Measure = v.Get("city"), v.Get("zone"), v.Get("indicator"), v.Get("measure")
+	var err error
+	if s := v.Get("from"); s != "" {
+		if q.From, err = figure.ParsePeriod(s); err != nil {
+			return q, invalid("from: %v", err)
+		}
+	}
+	if s := v.Get("to"); s != "" {
+		if q.To, err = figure.ParsePeriod(s); err != nil {
+			return q, invalid("to: %v", err)
+		}
+	}
+	return q, q.Validate()
+}
+
+// Point is one period of a series.
+type Point struct {
+	Period  figure.Period `json:"period"`
+	Value   float64       `json:"value"`
+	Approx  bool          `json:"approx"`
+	Derived bool          `json:"derived"`
+	Report  string        `json:"report"`
+	Text    string        `json:"text"`
+}
+
+// Series is one (city, zone, indicator, measure) over periods.
+type Series struct {
+	City          string      `json:"city"`
+	Zone          string      `json:"zone"`
+	Indicator     string      `json:"indicator"`
+	IndicatorName string      `json:"indicator_name"`
+	Measure       string      `json:"measure"`
+	Unit          figure.Unit `json:"unit"`
+	Points        []Point     `json:"points"`
+}
+
+// Run answers a query from the store. It asks for one figure more than
+// MaxPoints so that it can tell a complete answer from a truncated one.
+func Run(ctx context.Context, st *store.Store, q Query) ([]Series, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	figs, err := st.Figures(ctx, store.Filter{
+		City: q.City, Zone: q.Zone, Indicator: q.Indicator, Measure: q.Measure,
+		From: q.From, To: q.To, Limit: MaxPoints + 1,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(figs) > MaxPoints {
+		return nil, invalid("more than %d figures match: narrow the query by city, zone or from/to", MaxPoints)
+	}
+	return Group(figs), nil
+}
+
+// Group turns figures, ordered by key and period, into series.
+func Group(figs []store.StoredFigure) []Series {
+	var out []Series
+	for _, f := range figs {
+		n := len(out)
+		if n == 0 || out[n-1].City != f.City || out[n-1].Zone != f.Zone() || out[n-1].Indicator != f.Indicator || out[n-1].Measure != f.Measure {
+			out = append(out, Series{City: f.City, Zone: f.Zone(), Indicator: f.Indicator,
+				IndicatorName: figure.Indicators[f.Indicator], Measure: f.Measure, Unit: f.Unit})
+			n++
+		}
+		out[n-1].Points = append(out[n-1].Points, Point{Period: f.Period, Value: f.Value, Approx: f.Approx,
+			Derived: f.Derived || f.Figure.Derived, Report: f.ReportName, Text: f.Text})
+	}
+	for i := range out {
+		sort.SliceStable(out[i].Points, func(a, b int) bool { return out[i].Points[a].Period.Before(out[i].Points[b].Period) })
+	}
+	return out
+}
+
+// Zone is a subject with its latest reported period, for /api/v1/zones.
+type Zone struct {
+	City   string        `json:"city"`
+	Zone   string        `json:"zone"`
+	Latest figure.Period `json:"latest_period"`
+}
+
+// Indicator is a catalog entry, for /api/v1/indicators.
+type Indicator struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+}
+
+// Indicators lists the indicator keys with their Chinese names.
+func Indicators() []Indicator {
+	var out []Indicator
+	for _, k := range figure.IndicatorKeys() {
+		out = append(out, Indicator{Key: k, Name: figure.Indicators[k]})
+	}
+	return out
+}
+
+// Zones lists the subjects in the store with their latest period.
+func Zones(ctx context.Context, st *store.Store) ([]Zone, error) {
+	zs, err := st.Zones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Zone, 0, len(zs))
+	for _, z := range zs {
+		out = append(out, Zone{City: z.City, Zone: z.Zone, Latest: z.Latest})
+	}
+	return out, nil
+}
+
+// measureName is the Chinese name of a measure, for headers.
+func measureName(m string) string {
+	switch m {
+	case consistency.MeasureImpliedCityTotal:
+		return "推算全市总量"
+	case consistency.MeasureImpliedCityGrowth:
+		return "推算全市增速"
+	}
+	if n, ok := figure.Measures[m]; ok {
+		return n
+	}
+	return strings.ReplaceAll(m, "_", " ")
+}
