@@ -151,3 +151,34 @@ func TestIngestPostgres(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 }
+
+// TestTrend ingests three periods of one zone and prints its trend.
+func TestTrend(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "ingest", "--data.dir", dir, "../../collector/trend/testdata"); code != 0 {
+		t.Fatalf("ingest: %s", errs)
+	}
+	tests := []struct {
+		name, golden string
+		args         []string
+		code         int
+	}{
+		{"table", "trend-growth.table", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--measure", "yoy_growth"}, 0},
+		{"csv", "trend-value.csv", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--format", "csv", "--from", "2023-06"}, 0},
+		{"unknown indicator", "", []string{"--indicator", "nope"}, 2},
+		{"bad period", "", []string{"--indicator", "gdp", "--to", "2023"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := run(t, append([]string{"trend", "--data.dir", dir}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errs)
+			}
+			if tt.golden != "" {
+				golden(t, tt.golden, out)
+			} else if strings.Count(strings.TrimSpace(errs), "\n") > 0 || errs == "" {
+				t.Errorf("want a one-line error, got %q", errs)
+			}
+		})
+	}
+}

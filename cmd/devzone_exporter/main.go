@@ -49,6 +49,8 @@ type Main struct {
 		files  []string
 	}
 	ingestIn struct{ paths []string }
+	trendIn  trendConfig
+	trend    *kingpin.CmdClause
 	parse    *kingpin.CmdClause
 	ingest   *kingpin.CmdClause
 	serve    *kingpin.CmdClause
@@ -95,6 +97,8 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.addParseFlags(m.ingest)
 	m.addDBFlags(m.ingest)
 	m.ingest.Arg("path", "Bulletin files or directories of them.").Required().ExistingFilesOrDirsVar(&m.ingestIn.paths)
+
+	m.trend = m.addTrendCommand(app)
 	return m
 }
 
@@ -126,6 +130,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.runParse()
 	case m.ingest.FullCommand():
 		return m.runIngest(ctx)
+	case m.trend.FullCommand():
+		return m.runTrend(ctx)
 	case m.serve.FullCommand():
 		return m.runServe(ctx)
 	}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/trend"
+)
+
+// trendConfig is the trend command's query and output format.
+type trendConfig struct {
+	city, zone, indicator, measure, from, to, format string
+}
+
+func (m *Main) addTrendCommand(app *kingpin.Application) *kingpin.CmdClause {
+	c := app.Command("trend", "Print a zone's indicator by reporting period from the store.")
+	c.Flag("city", "City, e.g. 太原市.").StringVar(&m.trendIn.city)
+	c.Flag("zone", "Zone as the bulletin writes it, e.g. 中北高新区 or 中北高新区、清徐开发区.").StringVar(&m.trendIn.zone)
+	c.Flag("indicator", "Indicator key, e.g. industrial_value_added.").Required().StringVar(&m.trendIn.indicator)
+	c.Flag("measure", "Measure key: value, yoy_growth, city_share, city_share_change, growth_vs_city, ...").Default(figure.MeasureValue).StringVar(&m.trendIn.measure)
+	c.Flag("from", "First period, YYYY-MM.").StringVar(&m.trendIn.from)
+	c.Flag("to", "Last period, YYYY-MM.").StringVar(&m.trendIn.to)
+	c.Flag("format", "Output: table, csv (UTF-8 with BOM, for Excel) or json.").Default("table").EnumVar(&m.trendIn.format, "table", "csv", "json")
+	m.addDBFlags(c)
+	return c
+}
+
+// runTrend answers a trend query from the store.
+func (m *Main) runTrend(ctx context.Context) int {
+	q := trend.Query{City: m.trendIn.city, Zone: m.trendIn.zone, Indicator: m.trendIn.indicator, Measure: m.trendIn.measure}
+	var err error
+	if m.trendIn.from != "" {
+		if q.From, err = figure.ParsePeriod(m.trendIn.from); err != nil {
+			return m.usageError("--from: %v", err)
+		}
+	}
+	if m.trendIn.to != "" {
+		if q.To, err = figure.ParsePeriod(m.trendIn.to); err != nil {
+			return m.usageError("--to: %v", err)
+		}
+	}
+	if err := q.Validate(); err != nil {
+		return m.usageError("%v", err)
+	}
+	st, err := m.openStore(ctx)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	series, err := trend.Run(ctx, st, q)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	switch m.trendIn.format {
+	case "csv":
+		err = trend.WriteCSV(m.Stdout, series)
+	case "json":
+		err = trend.WriteJSON(m.Stdout, series)
+	default:
+		err = trend.WriteTable(m.Stdout, series)
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// usageError prints a one-line error about the command line; exit code 2.
+func (m *Main) usageError(format string, args ...any) int {
+	fmt.Fprintf(m.Stderr, "devzone_exporter: "+format+"\n", args...)
+	return 2
+}
