@@ -31,6 +31,13 @@ var coreAliases = sortAliases([]alias{
 	{"产业项目投资", figure.IndustrialProjectInvestment},
 	{"地区生产总值", figure.GDP},
 	{"GDP", figure.GDP},
+	{"营业收入", figure.OperatingRevenue},
+	{"税收收入", figure.TaxRevenue},
+	{"一般公共预算收入", figure.BudgetRevenue},
+	{"进出口总额", figure.ImportExport},
+	{"外贸进出口", figure.ImportExport},
+	{"利润总额", figure.IndustrialProfit},
+	{"社会消费品零售总额", figure.RetailSales},
 })
 
 // countAliases name the things bulletins count: reform projects, land

@@ -11,6 +11,12 @@ const (
 	FixedAssetInvestment        = "fixed_asset_investment"
 	IndustrialProjectInvestment = "industrial_project_investment"
 	GDP                         = "gdp"
+	OperatingRevenue            = "operating_revenue"
+	TaxRevenue                  = "tax_revenue"
+	BudgetRevenue               = "budget_revenue"
+	ImportExport                = "import_export"
+	IndustrialProfit            = "industrial_profit"
+	RetailSales                 = "retail_sales"
 
 	ProjectsSigned       = "projects_signed"
 	ProjectsStarted      = "projects_started"
@@ -64,6 +70,12 @@ var Indicators = map[string]string{
 	FixedAssetInvestment:        "固定资产投资",
 	IndustrialProjectInvestment: "产业项目投资",
 	GDP:                         "地区生产总值",
+	OperatingRevenue:            "营业收入",
+	TaxRevenue:                  "税收收入",
+	BudgetRevenue:               "一般公共预算收入",
+	ImportExport:                "进出口总额",
+	IndustrialProfit:            "规上工业利润总额",
+	RetailSales:                 "社会消费品零售总额",
 
 	ProjectsSigned:       "三个一批·签约一批",
 	ProjectsStarted:      "三个一批·开工一批",
@@ -88,6 +100,14 @@ var Indicators = map[string]string{
 	SMEParks:                 "中小企业园",
 	DevelopmentZones:         "开发区",
 	InvestmentProject:        "招商项目",
+}
+
+// Economic lists the indicators whose value, growth and city share are the
+// exporter's main metrics, in the order boards and bulletins list them.
+var Economic = []string{
+	IndustrialValueAdded, IndustrialOutput, IndustrialInvestment, FixedAssetInvestment,
+	IndustrialProjectInvestment, GDP, OperatingRevenue, TaxRevenue, BudgetRevenue,
+	ImportExport, IndustrialProfit, RetailSales,
 }
 
 // Measures maps every measure key to its Chinese name.
