@@ -278,6 +278,7 @@ func TestSections(t *testing.T) {
 		want       []string // city per figure
 	}{
 		{"heading", "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成1亿元。", []string{"太原市"}},
+		{"a city named …州市 is not …州", "忻州市开发区\n\n2023年1-6月,中北高新区工业投资完成1亿元。(供稿:忻州市商务局)", []string{"忻州市"}},
 		{"trailer only", "2023年1-6月,中北高新区工业投资完成1亿元。(供稿:太原市开发区)", []string{"太原市"}},
 		{"heading in the middle of its own section",
 			"太原市开发区\n\n2023年1-6月,中北高新区工业投资完成1亿元。\n\n(供稿:太原市开发区)\n\n榆次开发区工业投资完成2亿元。\n\n晋中市开发区\n\n祁县经开区工业投资完成3亿元。\n\n(供稿:晋中市开发区)",

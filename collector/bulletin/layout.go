@@ -56,8 +56,10 @@ var dashes = strings.NewReplacer(
 )
 
 var (
-	// cityName captures a prefecture-level city at the start of a phrase.
-	cityPrefix = `([\p{Han}]{1,7}?(?:市|自治州|州|地区|盟))`
+	// cityPrefix captures a prefecture-level city at the start of a phrase.
+	// A city's name ends in 市 (忻州市: not 忻州), or is an autonomous
+	// prefecture, a 地区 or a 盟; the 市 branch is tried first.
+	cityPrefix = `([\p{Han}]{1,7}?市|[\p{Han}]{1,9}?自治州|[\p{Han}]{1,7}?地区|[\p{Han}]{1,7}?盟)`
 	// cityHeadingRe matches a line that is only a city's heading, e.g.
 	// "太原市开发区" or "晋中市开发区工作情况".
 	cityHeadingRe = regexp.MustCompile(`^` + cityPrefix + `(?:[\p{Han}]{0,6}?开发区)?(?:工作)?(?:进展|情况|动态)?$`)
