@@ -182,3 +182,24 @@ func TestTrend(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerate writes a small synthetic country as files and into a store;
+// ingesting the files afterwards must find the same figures unchanged.
+func TestGenerate(t *testing.T) {
+	out, db := t.TempDir(), t.TempDir()
+	code, stdout, errs := run(t, "generate", "--zones", "12", "--cities", "3", "--periods", "2", "--end", "2023-06", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "wrote 6 bulletins") {
+		t.Fatalf("exit %d: %s %s", code, stdout, errs)
+	}
+	code, stdout, errs = run(t, "generate", "--zones", "12", "--cities", "3", "--periods", "2", "--end", "2023-06", "--data.dir", db)
+	if code != 0 || !strings.Contains(stdout, "stored 1440 figures") {
+		t.Fatalf("exit %d: %s %s", code, stdout, errs)
+	}
+	code, stdout, errs = run(t, "ingest", "--data.dir", db, out)
+	if code != 0 || strings.Count(stdout, "(0 new, 0 revised, 240 unchanged)") != 6 {
+		t.Fatalf("exit %d: %s %s", code, stdout, errs)
+	}
+	if code, _, _ := run(t, "generate", "--zones", "1", "--cities", "3", "--data.dir", db); code != 2 {
+		t.Errorf("fewer zones than cities: exit %d, want 2", code)
+	}
+}

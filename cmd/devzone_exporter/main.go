@@ -48,13 +48,15 @@ type Main struct {
 		format string
 		files  []string
 	}
-	ingestIn struct{ paths []string }
-	trendIn  trendConfig
-	trend    *kingpin.CmdClause
-	parse    *kingpin.CmdClause
-	ingest   *kingpin.CmdClause
-	serve    *kingpin.CmdClause
-	srv      serveConfig
+	ingestIn   struct{ paths []string }
+	trendIn    trendConfig
+	generateIn generateConfig
+	generate   *kingpin.CmdClause
+	trend      *kingpin.CmdClause
+	parse      *kingpin.CmdClause
+	ingest     *kingpin.CmdClause
+	serve      *kingpin.CmdClause
+	srv        serveConfig
 }
 
 // dbConfig selects the store.
@@ -99,6 +101,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.ingest.Arg("path", "Bulletin files or directories of them.").Required().ExistingFilesOrDirsVar(&m.ingestIn.paths)
 
 	m.trend = m.addTrendCommand(app)
+	m.generate = m.addGenerateCommand(app)
 	return m
 }
 
@@ -130,6 +133,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.runParse()
 	case m.ingest.FullCommand():
 		return m.runIngest(ctx)
+	case m.generate.FullCommand():
+		return m.runGenerate(ctx)
 	case m.trend.FullCommand():
 		return m.runTrend(ctx)
 	case m.serve.FullCommand():
