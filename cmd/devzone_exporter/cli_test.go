@@ -133,7 +133,7 @@ func TestIngest(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if want := "23 figures stored (23 new, 0 revised, 0 unchanged), period 2023-03"; !strings.Contains(out, want) {
+	if want := "23 figures stored (23 new, 0 revised, 0 unchanged), 3 derived, period 2023-03"; !strings.Contains(out, want) {
 		t.Errorf("output %q does not contain %q", out, want)
 	}
 	_, out, _ = run(t, "ingest", "--data.dir", dir, bulletins+"datong-2023q1.txt")

@@ -55,8 +55,8 @@ func printResult(w io.Writer, r inbox.Result) {
 	s := r.Stored
 	switch r.Outcome {
 	case inbox.Ingested:
-		fmt.Fprintf(w, "%s: %d figures stored (%d new, %d revised, %d unchanged), period %s\n",
-			r.Path, s.Figures, s.New, s.Revised, s.Unchanged, r.Parsed.Period)
+		fmt.Fprintf(w, "%s: %d figures stored (%d new, %d revised, %d unchanged), %d derived, period %s\n",
+			r.Path, s.Figures, s.New, s.Revised, s.Unchanged, s.Derived, r.Parsed.Period)
 	case inbox.Duplicate:
 		fmt.Fprintf(w, "%s: already ingested, nothing changed\n", r.Path)
 	default:
@@ -68,6 +68,9 @@ func printResult(w io.Writer, r inbox.Result) {
 	}
 	for _, warn := range r.Parsed.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(w, "  check: %s\n", f.Message)
 	}
 	for _, u := range r.Parsed.Unmatched {
 		fmt.Fprintf(w, "  no figure from line %d: %s\n", u.Line, u.Text)

@@ -248,6 +248,8 @@ func TestPhrasings(t *testing.T) {
 		{"余 marks approx", "全市开发区培育市场主体300余户。", []string{"market_entities/count=300~"}},
 		{"thousands separator", "全市开发区培育市场主体12,637户。", []string{"market_entities/count=12637"}},
 		{"province figures are not the city's", "全省开发区工业投资同比增长5%。", nil},
+		{"an indicator in a 三个一批 paragraph is not a batch figure", "“三个一批”活动共铺排项目216个。榆次开发区工业投资完成10亿元。",
+			[]string{"three_batches_projects/count=216", "industrial_investment/value=1e+09"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -144,7 +144,9 @@ func (x *extractor) classify(text string, prevEnd int, n number, core, counts []
 	pre := text[prevEnd:n.start]
 	after := text[n.end:]
 	batch := st.batch
-	if batch == "" && batchPara {
+	if batch == "" && batchPara && st.core == "" {
+		// A 三个一批 paragraph's figures with no batch named are of all
+		// three batches; a sentence about an economic indicator is not.
 		batch = figure.ThreeBatchesProjects
 	}
 	switch n.class() {

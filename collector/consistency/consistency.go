@@ -33,17 +33,8 @@ const (
 	KindGrowthContradicts  = "growth_contradicts_values"
 )
 
-// Finding is one inconsistency, with the sentences and numbers behind it.
-type Finding struct {
-	Kind      string   `json:"kind"`
-	City      string   `json:"city"`
-	Zone      string   `json:"zone"`
-	Indicator string   `json:"indicator"`
-	Period    string   `json:"period"`
-	Message   string   `json:"message"`
-	Numbers   []string `json:"numbers"`
-	Sentences []string `json:"sentences"`
-}
+// Finding is one inconsistency; see figure.Finding.
+type Finding = figure.Finding
 
 // Tolerances. Bulletins round shares to 0.01% and amounts to 0.01亿元, so
 // two honest statements can imply city totals that differ by a few parts

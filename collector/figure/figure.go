@@ -167,3 +167,18 @@ func (p *Period) UnmarshalText(b []byte) error {
 	*p = q
 	return nil
 }
+
+// Finding is an inconsistency among a report's figures that a statistician
+// would want a second look at: two statements implying different city
+// totals, batches that do not add up to their stated total, a share above
+// 100%. It names the numbers and the sentences they came from.
+type Finding struct {
+	Kind      string   `json:"kind"`
+	City      string   `json:"city"`
+	Zone      string   `json:"zone"`
+	Indicator string   `json:"indicator"`
+	Period    string   `json:"period"`
+	Message   string   `json:"message"`
+	Numbers   []string `json:"numbers"`
+	Sentences []string `json:"sentences"`
+}

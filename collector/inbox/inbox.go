@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
+	"github.com/devzone/devzone_exporter/collector/consistency"
+	"github.com/devzone/devzone_exporter/collector/figure"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -37,7 +39,10 @@ type Result struct {
 	Outcome Outcome
 	Stored  store.IngestResult
 	Parsed  *bulletin.Result // nil unless parsed in this run
-	Err     error
+	// Findings are the inconsistencies among the file's figures, stored
+	// with its report.
+	Findings []figure.Finding
+	Err      error
 }
 
 // Ingester ingests files into a store.
@@ -88,7 +93,15 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	}
 	res.Parsed = parsed
 	rep.Period = parsed.Period
-	stored, err := in.Store.Ingest(ctx, rep, parsed.Figures)
+	lastYear, err := in.lastYear(ctx, parsed.Figures)
+	if err != nil {
+		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", path, err)
+		return res
+	}
+	rep.Findings = consistency.Check(parsed.Figures, lastYear)
+	res.Findings = rep.Findings
+	figs := append(append([]figure.Figure(nil), parsed.Figures...), consistency.Derive(parsed.Figures)...)
+	stored, err := in.Store.Ingest(ctx, rep, figs)
 	if err != nil {
 		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", path, err)
 		return res
@@ -98,6 +111,41 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		res.Outcome = Duplicate
 	}
 	return res
+}
+
+// lastYear returns a lookup of the stated values the store holds for the
+// same month a year before the figures' periods, for checking stated
+// growth against them; one query per city and period.
+func (in *Ingester) lastYear(ctx context.Context, figs []figure.Figure) (func(figure.Key) (figure.Figure, bool), error) {
+	type scope struct {
+		city   string
+		period figure.Period
+	}
+	seen := map[scope]bool{}
+	found := map[figure.Key]figure.Figure{}
+	for _, f := range figs {
+		if f.Measure != figure.MeasureYoYGrowth {
+			continue
+		}
+		sc := scope{f.City, figure.Period{Year: f.Period.Year - 1, Month: f.Period.Month}}
+		if seen[sc] {
+			continue
+		}
+		seen[sc] = true
+		prev, err := in.Store.Figures(ctx, store.Filter{City: sc.city, Measure: figure.MeasureValue, From: sc.period, To: sc.period})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range prev {
+			if !p.Derived {
+				found[p.Key()] = p.Figure
+			}
+		}
+	}
+	return func(k figure.Key) (figure.Figure, bool) {
+		f, ok := found[k]
+		return f, ok
+	}, nil
 }
 
 // readFile reads a bulletin, refusing anything that is not a regular file

@@ -122,3 +122,20 @@ func TestDir(t *testing.T) {
 		t.Fatalf("results: %+v", res)
 	}
 }
+
+// TestFindings stores a bulletin whose batches do not add up: the finding
+// is stored with the report and returned with the result, and the derived
+// city total is stored apart from the stated figures.
+func TestFindings(t *testing.T) {
+	st := openStore(t)
+	p := write(t, t.TempDir(), "a.txt", "晋中市开发区\n\n2023年1-6月,“三个一批”活动共铺排项目216个。其中“签约一批”项目97个,“开工一批”项目106个,“投产一批”项目109个。"+
+		"榆次开发区工业投资完成10亿元,占全市比重20%。\n")
+	r := (&Ingester{Store: st}).File(context.Background(), p)
+	if r.Outcome != Ingested || len(r.Findings) != 1 || r.Stored.Derived != 1 {
+		t.Fatalf("result %+v", r)
+	}
+	fs, err := st.Findings(context.Background())
+	if err != nil || len(fs) != 1 || fs[0].Kind != "parts_do_not_add_up" || fs[0].ReportName != "a.txt" {
+		t.Fatalf("stored findings %+v, %v", fs, err)
+	}
+}

@@ -17,9 +17,12 @@ import (
 // IngestResult says what one Ingest did.
 type IngestResult struct {
 	ReportID int64
-	// Figures counts the report's distinct figures; it is New + Revised +
-	// Unchanged.
+	// Figures counts the report's distinct stated figures; it is New +
+	// Revised + Unchanged.
 	Figures, New, Revised, Unchanged int
+	// Derived counts the figures derived from the stated ones, stored
+	// beside them and marked derived.
+	Derived int
 	// Duplicate is true when the same bytes were ingested before; nothing
 	// was changed.
 	Duplicate bool
@@ -34,13 +37,14 @@ type stageRow struct {
 	Approx                                 bool
 	Text                                   string
 	Line                                   int
+	Derived                                bool
 }
 
 // stageColumns are the columns of ingest_stage in the order of stageRow.args.
-var stageColumns = []string{"city", "zone", "indicator", "measure", "period", "period_end", "value", "unit", "approx", "text", "line"}
+var stageColumns = []string{"city", "zone", "indicator", "measure", "period", "period_end", "value", "unit", "approx", "text", "line", "derived"}
 
 func (r *stageRow) args() []any {
-	return []any{r.City, r.Zone, r.Indicator, r.Measure, r.Period, r.PeriodEnd, r.Value, r.Unit, r.Approx, r.Text, r.Line}
+	return []any{r.City, r.Zone, r.Indicator, r.Measure, r.Period, r.PeriodEnd, r.Value, r.Unit, r.Approx, r.Text, r.Line, r.Derived}
 }
 
 // stageRows checks figures and drops exact repeats: a bulletin may state one
@@ -48,9 +52,14 @@ func (r *stageRow) args() []any {
 // for one key is a parser or bulletin error the store must not hide.
 func stageRows(figs []figure.Figure) ([]stageRow, error) {
 	rows := make([]stageRow, 0, len(figs))
-	seen := make(map[figure.Key]int, len(figs))
+	type stagedKey struct {
+		figure.Key
+		derived bool
+	}
+	seen := make(map[stagedKey]int, len(figs))
 	for _, f := range figs {
 		k := f.Key()
+		sk := stagedKey{k, f.Derived}
 		switch {
 		case f.Period.IsZero():
 			return nil, fmt.Errorf("figure %s (line %d): no period", k, f.Line)
@@ -59,7 +68,7 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 		case math.IsNaN(f.Value) || math.IsInf(f.Value, 0):
 			return nil, fmt.Errorf("figure %s (line %d): value %v", k, f.Line, f.Value)
 		}
-		if i, ok := seen[k]; ok {
+		if i, ok := seen[sk]; ok {
 			prev := rows[i]
 			if prev.Value != f.Value || prev.Unit != string(f.Unit) || prev.Approx != f.Approx {
 				return nil, fmt.Errorf("figure %s stated twice with different values: %v %s (line %d) and %v %s (line %d)",
@@ -67,7 +76,7 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 			}
 			continue
 		}
-		seen[k] = len(rows)
+		seen[sk] = len(rows)
 		rows = append(rows, stageRow{
 			City:      f.City,
 			Zone:      k.Zone,
@@ -80,6 +89,7 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 			Approx:    f.Approx,
 			Text:      f.Text,
 			Line:      f.Line,
+			Derived:   f.Derived,
 		})
 	}
 	return rows, nil
@@ -115,6 +125,7 @@ CREATE TEMP TABLE ingest_stage (
     approx     BOOLEAN          NOT NULL,
     text       TEXT             NOT NULL,
     line       INTEGER          NOT NULL,
+    derived    BOOLEAN          NOT NULL,
     figure_id  BIGINT -- set by matchSQL: the current figure with this key
 ) ON COMMIT DROP`
 	createStageSQLite = `
@@ -130,9 +141,10 @@ CREATE TEMP TABLE ingest_stage (
     approx     BOOLEAN          NOT NULL,
     text       TEXT             NOT NULL,
     line       INTEGER          NOT NULL,
+    derived    BOOLEAN          NOT NULL,
     figure_id  INTEGER -- set by matchSQL: the current figure with this key
 )`
-	dropStageSQLite = `DROP TABLE temp.ingest_stage`
+	dropStage = `DROP TABLE ingest_stage`
 )
 
 // matchSQL finds the current figure of each staged key. A correlated
@@ -145,7 +157,7 @@ UPDATE ingest_stage
 SET figure_id = (
     SELECT f.id FROM figures f
     WHERE f.city = ingest_stage.city AND f.zone = ingest_stage.zone AND f.indicator = ingest_stage.indicator
-      AND f.measure = ingest_stage.measure AND f.period = ingest_stage.period AND NOT f.derived)`
+      AND f.measure = ingest_stage.measure AND f.period = ingest_stage.period AND f.derived = ingest_stage.derived)`
 
 // reviseSQL copies every current figure the report changes into
 // figure_revisions, before updateSQL overwrites it. Parameters: the new
@@ -175,7 +187,7 @@ WHERE figures.id = s.figure_id
 const insertNewSQL = `
 INSERT INTO figures
     (report_id, city, zone, indicator, measure, period, period_end, value, unit, approx, derived, text, line)
-SELECT ?, s.city, s.zone, s.indicator, s.measure, s.period, s.period_end, s.value, s.unit, s.approx, false, s.text, s.line
+SELECT ?, s.city, s.zone, s.indicator, s.measure, s.period, s.period_end, s.value, s.unit, s.approx, s.derived, s.text, s.line
 FROM ingest_stage s
 WHERE s.figure_id IS NULL`
 
@@ -216,10 +228,18 @@ func (s *Store) ingest(ctx context.Context, r Report, rows []stageRow) (IngestRe
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
+	var stated, derived []stageRow
+	for _, row := range rows {
+		if row.Derived {
+			derived = append(derived, row)
+		} else {
+			stated = append(stated, row)
+		}
+	}
 	now := s.clock()
-	res := IngestResult{Figures: len(rows)}
+	var res IngestResult
 	err = tx.GetContext(ctx, &res.ReportID, tx.Rebind(claimReportSQL),
-		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), len(rows))
+		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), len(stated))
 	if errors.Is(err, sql.ErrNoRows) {
 		var dup struct {
 			ID      int64 `db:"id"`
@@ -235,51 +255,68 @@ func (s *Store) ingest(ctx context.Context, r Report, rows []stageRow) (IngestRe
 		return IngestResult{}, fmt.Errorf("insert report: %w", err)
 	}
 
+	added, revised, err := s.apply(ctx, tx, stated, res.ReportID, now)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	if len(derived) > 0 {
+		if _, _, err := s.apply(ctx, tx, derived, res.ReportID, now); err != nil {
+			return IngestResult{}, fmt.Errorf("derived figures: %w", err)
+		}
+	}
+	if err := insertFindings(ctx, tx, res.ReportID, r.Findings); err != nil {
+		return IngestResult{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return IngestResult{}, fmt.Errorf("commit: %w", err)
+	}
+	res.Figures, res.Derived = len(stated), len(derived)
+	res.New, res.Revised = added, revised
+	res.Unchanged = res.Figures - added - revised
+	return res, nil
+}
+
+// apply stages rows and merges them into figures: revisions kept, changed
+// figures updated, new ones inserted. It returns how many were added and
+// revised.
+func (s *Store) apply(ctx context.Context, tx *sqlx.Tx, rows []stageRow, reportID int64, now time.Time) (added, revised int, err error) {
 	if s.dialect == DialectPostgres {
 		err = stagePostgres(ctx, tx, rows)
 	} else {
 		err = stageSQLite(ctx, tx, rows)
 	}
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("stage figures: %w", err)
+		return 0, 0, fmt.Errorf("stage figures: %w", err)
 	}
-
 	if _, err := tx.ExecContext(ctx, matchSQL); err != nil {
-		return IngestResult{}, fmt.Errorf("match figures: %w", err)
+		return 0, 0, fmt.Errorf("match figures: %w", err)
 	}
 	if s.dialect == DialectPostgres {
 		// Temporary tables are never analyzed automatically; without
 		// statistics the planner guesses the staged rows' count.
 		if _, err := tx.ExecContext(ctx, `ANALYZE ingest_stage`); err != nil {
-			return IngestResult{}, fmt.Errorf("analyze staging table: %w", err)
+			return 0, 0, fmt.Errorf("analyze staging table: %w", err)
 		}
 	}
-	revised, err := execCount(ctx, tx, reviseSQL, res.ReportID, now)
+	revised, err = execCount(ctx, tx, reviseSQL, reportID, now)
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("keep revisions: %w", err)
+		return 0, 0, fmt.Errorf("keep revisions: %w", err)
 	}
-	updated, err := execCount(ctx, tx, updateSQL, res.ReportID)
+	updated, err := execCount(ctx, tx, updateSQL, reportID)
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("update figures: %w", err)
+		return 0, 0, fmt.Errorf("update figures: %w", err)
 	}
 	if updated != revised {
-		return IngestResult{}, fmt.Errorf("updated %d figures but kept %d revisions", updated, revised)
+		return 0, 0, fmt.Errorf("updated %d figures but kept %d revisions", updated, revised)
 	}
-	added, err := execCount(ctx, tx, insertNewSQL, res.ReportID)
+	added, err = execCount(ctx, tx, insertNewSQL, reportID)
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("insert figures: %w", err)
+		return 0, 0, fmt.Errorf("insert figures: %w", err)
 	}
-	if s.dialect == DialectSQLite {
-		if _, err := tx.ExecContext(ctx, dropStageSQLite); err != nil {
-			return IngestResult{}, fmt.Errorf("drop staging table: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, dropStage); err != nil {
+		return 0, 0, fmt.Errorf("drop staging table: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return IngestResult{}, fmt.Errorf("commit: %w", err)
-	}
-	res.New, res.Revised = added, revised
-	res.Unchanged = res.Figures - added - revised
-	return res, nil
+	return added, revised, nil
 }
 
 // execCount runs a statement with ? placeholders and returns the rows it

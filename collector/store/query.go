@@ -42,6 +42,7 @@ func (r *figureRow) figure() (figure.Figure, error) {
 		Period:    p,
 		Text:      r.Text,
 		Line:      r.Line,
+		Derived:   r.Derived,
 	}, nil
 }
 
@@ -108,7 +109,6 @@ type StoredFigure struct {
 	figure.Figure
 	ReportID   int64  // the report that stated the current value
 	ReportName string // its file name
-	Derived    bool   // computed by the exporter, not stated by a bulletin
 }
 
 const figuresSQL = `
@@ -159,7 +159,7 @@ func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
 		if err != nil {
 			return nil, fmt.Errorf("figures: %w", err)
 		}
-		figs = append(figs, StoredFigure{Figure: fig, ReportID: row.ReportID, ReportName: row.ReportName, Derived: row.Derived})
+		figs = append(figs, StoredFigure{Figure: fig, ReportID: row.ReportID, ReportName: row.ReportName})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("figures: %w", err)

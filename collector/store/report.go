@@ -30,7 +30,10 @@ type Report struct {
 	Period     figure.Period // zero when the bulletin's period is unknown
 	Status     string        // StatusIngested or StatusFailed
 	Error      string        // why a failed report failed
-	Figures    int           // distinct figures ingested from it
+	Figures    int           // distinct stated figures ingested from it
+	// Findings are the inconsistencies among its figures, stored with it by
+	// Ingest.
+	Findings []figure.Finding
 }
 
 // Checksum returns the sha256 of a bulletin's bytes in hex, the identity

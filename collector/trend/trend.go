@@ -153,7 +153,7 @@ func Group(figs []store.StoredFigure) []Series {
 			n++
 		}
 		out[n-1].Points = append(out[n-1].Points, Point{Period: f.Period, Value: f.Value, Approx: f.Approx,
-			Derived: f.Derived || f.Figure.Derived, Report: f.ReportName, Text: f.Text})
+			Derived: f.Derived, Report: f.ReportName, Text: f.Text})
 	}
 	for i := range out {
 		sort.SliceStable(out[i].Points, func(a, b int) bool { return out[i].Points[a].Period.Before(out[i].Points[b].Period) })
