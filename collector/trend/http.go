@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/devzone/devzone_exporter/collector/figure"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -26,6 +27,38 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/series", a.series)
 	mux.HandleFunc("GET /api/v1/zones", a.zones)
 	mux.HandleFunc("GET /api/v1/indicators", a.indicators)
+	mux.HandleFunc("GET /api/v1/findings", a.findings)
+}
+
+// findings lists the inconsistencies found in the ingested reports.
+func (a *API) findings(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.Query()) > 0 {
+		a.fail(w, r, invalid("/api/v1/findings takes no parameters"))
+		return
+	}
+	st := a.Store()
+	if st == nil {
+		a.fail(w, r, errUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), QueryTimeout)
+	defer cancel()
+	fs, err := st.Findings(ctx)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	type finding struct {
+		Report string `json:"report"`
+		figure.Finding
+	}
+	out := make([]finding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, finding{Report: f.ReportName, Finding: f.Finding})
+	}
+	writeJSON(w, struct {
+		Findings []finding `json:"findings"`
+	}{out})
 }
 
 func (a *API) series(w http.ResponseWriter, r *http.Request) {
