@@ -48,15 +48,17 @@ type Main struct {
 		format string
 		files  []string
 	}
-	ingestIn   struct{ paths []string }
-	trendIn    trendConfig
-	generateIn generateConfig
-	generate   *kingpin.CmdClause
-	trend      *kingpin.CmdClause
-	parse      *kingpin.CmdClause
-	ingest     *kingpin.CmdClause
-	serve      *kingpin.CmdClause
-	srv        serveConfig
+	ingestIn    struct{ paths []string }
+	trendIn     trendConfig
+	generateIn  generateConfig
+	generate    *kingpin.CmdClause
+	backfill    *kingpin.CmdClause
+	backfillOut string
+	trend       *kingpin.CmdClause
+	parse       *kingpin.CmdClause
+	ingest      *kingpin.CmdClause
+	serve       *kingpin.CmdClause
+	srv         serveConfig
 }
 
 // dbConfig selects the store.
@@ -102,6 +104,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 
 	m.trend = m.addTrendCommand(app)
 	m.generate = m.addGenerateCommand(app)
+	m.backfill = m.addBackfillCommand(app)
 	return m
 }
 
@@ -133,6 +136,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.runParse()
 	case m.ingest.FullCommand():
 		return m.runIngest(ctx)
+	case m.backfill.FullCommand():
+		return m.runBackfill(ctx)
 	case m.generate.FullCommand():
 		return m.runGenerate(ctx)
 	case m.trend.FullCommand():

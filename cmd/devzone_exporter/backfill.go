@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/devzone/devzone_exporter/collector"
+	"github.com/devzone/devzone_exporter/collector/store"
+)
+
+func (m *Main) addBackfillCommand(app *kingpin.Application) *kingpin.CmdClause {
+	c := app.Command("backfill", "Write the store's history as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`.")
+	c.Flag("out", "File to write (- for standard output).").Required().StringVar(&m.backfillOut)
+	m.addDBFlags(c)
+	return c
+}
+
+// runBackfill writes every stated figure of the store at its period end.
+func (m *Main) runBackfill(ctx context.Context) int {
+	st, err := m.openStore(ctx)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	figs, err := st.Figures(ctx, store.Filter{})
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	w := m.Stdout
+	var f *os.File
+	if m.backfillOut != "-" {
+		// Write beside the target and rename, so that promtool never reads a
+		// half-written file.
+		f, err = os.CreateTemp(dirOf(m.backfillOut), ".backfill-*")
+		if err != nil {
+			fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+			return 1
+		}
+		defer os.Remove(f.Name())
+		w = f
+	}
+	n, err := collector.WriteBackfill(w, figs)
+	if err == nil && f != nil {
+		if err = f.Close(); err == nil {
+			err = os.Rename(f.Name(), m.backfillOut)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: backfill %s: %v\n", m.backfillOut, err)
+		return 1
+	}
+	if f != nil {
+		fmt.Fprintf(m.Stderr, "wrote %d samples to %s\n", n, m.backfillOut)
+	}
+	return 0
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if os.IsPathSeparator(path[i]) {
+			return path[:i+1]
+		}
+	}
+	return "."
+}
