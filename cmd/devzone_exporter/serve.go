@@ -2,18 +2,125 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"time"
+	_ "time/tzdata" // --schedule.timezone must work where the system has no zoneinfo
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/devzone/devzone_exporter/collector"
+	"github.com/devzone/devzone_exporter/collector/store"
 )
 
+// defaultListenAddress is the exporter's port: 9866, unclaimed on the
+// Prometheus default port allocations page.
+const defaultListenAddress = ":9866"
+
+// shutdownTimeout bounds how long SIGTERM waits for scrapes in progress.
+const shutdownTimeout = 10 * time.Second
+
 // serveConfig is the exporter's configuration.
-type serveConfig struct{}
+type serveConfig struct {
+	web        *web.FlagConfig
+	inboxDir   string
+	ingest     string
+	refresh    string
+	timezone   string
+	jobTimeout time.Duration
+}
 
-func (m *Main) addServeFlags(c *kingpin.CmdClause) { m.addDBFlags(c) }
+func (m *Main) addServeFlags(c *kingpin.CmdClause) {
+	m.addDBFlags(c)
+	// The toolkit's flags (--web.listen-address, --web.config.file) go on
+	// the application: kingpin reads the default command's own flags only
+	// when the command is named, and `devzone_exporter --web.listen-address=…`
+	// must work.
+	m.srv.web = kingpinflag.AddFlags(m.app, defaultListenAddress)
+	c.Flag("inbox.dir", "Directory the ingest job reads bulletins (.txt, .docx) from; a file is stored once, by checksum.").
+		Default("inbox").Envar("DEVZONE_INBOX_DIR").StringVar(&m.srv.inboxDir)
+	c.Flag("schedule.ingest", "When the ingest job reads the inbox: a cron spec of five fields, or @every 30s, @hourly, ….").
+		Default(collector.DefaultSchedule.Ingest).StringVar(&m.srv.ingest)
+	c.Flag("schedule.refresh", "When the refresh job rebuilds the metrics from the store: a cron spec of five fields, or @every 30s, @hourly, ….").
+		Default(collector.DefaultSchedule.Refresh).StringVar(&m.srv.refresh)
+	c.Flag("schedule.timezone", "Time zone of the schedules.").
+		Default("Asia/Shanghai").StringVar(&m.srv.timezone)
+	c.Flag("schedule.timeout", "Longest a job run may take before it is cancelled and counted as failed.").
+		Default(collector.DefaultJobTimeout.String()).DurationVar(&m.srv.jobTimeout)
+}
 
-// runServe runs the exporter. (Being built: issue 3.)
+// runServe runs the exporter until ctx is done (SIGTERM or SIGINT), then
+// stops the scheduler, lets scrapes in progress finish and closes the
+// store. The database need not be up: the jobs open the store and keep
+// trying on every run.
 func (m *Main) runServe(ctx context.Context) int {
-	fmt.Fprintln(m.Stderr, "devzone_exporter: serve is not built yet; use parse or ingest")
-	return 2
+	fail := func(code int, err error) int {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return code
+	}
+	loc, err := time.LoadLocation(m.srv.timezone)
+	if err != nil {
+		return fail(2, fmt.Errorf("--schedule.timezone: %w", err))
+	}
+	sched := collector.Schedule{Ingest: m.srv.ingest, Refresh: m.srv.refresh, Location: loc}
+	if err := sched.Validate(); err != nil {
+		return fail(2, err)
+	}
+	url, err := m.db.resolve()
+	if err != nil {
+		return fail(2, err)
+	}
+	dataDir := m.db.dataDir
+	exp, err := collector.New(collector.Config{
+		Open:       func(ctx context.Context) (*store.Store, error) { return store.Open(ctx, url, dataDir) },
+		InboxDir:   m.srv.inboxDir,
+		Logger:     m.logger,
+		Now:        m.Now,
+		JobTimeout: m.srv.jobTimeout,
+	})
+	if err != nil {
+		return fail(1, err)
+	}
+	defer func() {
+		if err := exp.Close(); err != nil {
+			m.logger.Error("close", "err", err)
+		}
+	}()
+
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		if err := exp.Run(jobsCtx, sched); err != nil {
+			m.logger.Error("scheduler", "err", err)
+		}
+	}()
+
+	srv := &http.Server{Handler: exp.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- web.ListenAndServe(srv, m.srv.web, m.logger) }()
+
+	code := 0
+	select {
+	case <-ctx.Done():
+		m.logger.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		if err := srv.Shutdown(sctx); err != nil {
+			m.logger.Error("shut down web server", "err", err)
+		}
+		cancel()
+		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.logger.Error("web server", "err", err)
+		}
+	case err := <-served:
+		m.logger.Error("web server", "err", err)
+		code = 1
+	}
+	stopJobs()
+	<-jobsDone
+	return code
 }

@@ -1,0 +1,153 @@
+package collector
+
+import (
+	"bytes"
+	_ "embed"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/version"
+
+	"github.com/devzone/devzone_exporter/collector/figure"
+)
+
+//go:embed landing.html
+var landingHTML string
+
+var landingTemplate = template.Must(template.New("landing").Parse(landingHTML))
+
+// maxDeclines is how many negative growths the landing page lists.
+const maxDeclines = 200
+
+// jobNames are the jobs as the landing page names them.
+var jobNames = map[string]string{
+	JobIngest:  "读取简报（ingest）",
+	JobRefresh: "刷新缓存（refresh）",
+}
+
+type landingData struct {
+	Version         string
+	Ready           bool
+	Loaded          string
+	Series          int
+	Store           string
+	Cities          []CityPeriod
+	Declines        []declineRow
+	DeclinesOmitted int
+	Jobs            []jobRow
+}
+
+type declineRow struct {
+	City, Zone, IndicatorName, Growth, Amount, Period string
+}
+
+type jobRow struct {
+	Name, LastRun, LastSuccess, Duration, Error string
+}
+
+// LandingHandler serves the landing page at "/" (and 404 elsewhere): in
+// Chinese, for the officials who read the figures, what the exporter is,
+// each city's latest period, the zones whose growth is negative in it,
+// and links to the metrics and health endpoints.
+func (e *Exporter) LandingHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		var buf bytes.Buffer
+		if err := landingTemplate.Execute(&buf, e.landingData()); err != nil {
+			e.logger.Error("render landing page", "err", err)
+			http.Error(w, "render landing page: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(buf.Bytes())
+	})
+}
+
+func (e *Exporter) landingData() landingData {
+	snap := e.Snapshot()
+	d := landingData{
+		Version: version.Version,
+		Ready:   e.Ready(),
+		Loaded:  formatTime(snap.Loaded),
+		Series:  snap.Series,
+		Cities:  snap.Cities,
+	}
+	if d.Version == "" {
+		d.Version = "(开发版)"
+	}
+	switch e.reachable.Load() {
+	case 1:
+		d.Store = "可以连接"
+	case 0:
+		d.Store = "无法连接（显示的是最近一次成功载入的数据）"
+	default:
+		d.Store = "尚未连接"
+	}
+	for i, g := range snap.Declines {
+		if i == maxDeclines {
+			d.DeclinesOmitted = len(snap.Declines) - maxDeclines
+			break
+		}
+		name := figure.Indicators[g.Indicator]
+		if name == "" {
+			name = g.Indicator
+		}
+		row := declineRow{City: g.City, Zone: g.Zone, IndicatorName: name, Growth: formatPercent(g.Growth), Period: g.Period.Label()}
+		if g.Approx {
+			row.Growth = "约" + row.Growth
+		}
+		if g.HasAmount {
+			row.Amount = formatYuan(g.Amount)
+		}
+		d.Declines = append(d.Declines, row)
+	}
+	for _, j := range e.Jobs() {
+		row := jobRow{Name: jobNames[j.Job], LastRun: formatTime(j.LastRun), LastSuccess: formatTime(j.LastSuccess), Error: j.LastError}
+		if !j.LastRun.IsZero() {
+			row.Duration = strconv.FormatFloat(j.Duration.Seconds(), 'f', 3, 64) + " 秒"
+		}
+		d.Jobs = append(d.Jobs, row)
+	}
+	return d
+}
+
+// formatPercent renders a ratio as officials write percentages: -0.1485
+// is "-14.85%", -0.4 is "-40%".
+func formatPercent(r float64) string {
+	return trimDecimals(r*100, 2) + "%"
+}
+
+// formatYuan renders an amount in 亿元, or in 万元 below one 亿.
+func formatYuan(v float64) string {
+	if math.Abs(v) >= 1e8 {
+		return trimDecimals(v/1e8, 2) + "亿元"
+	}
+	return trimDecimals(v/1e4, 2) + "万元"
+}
+
+// trimDecimals rounds v to at most n decimals and drops trailing zeros.
+func trimDecimals(v float64, n int) string {
+	s := strconv.FormatFloat(v, 'f', n, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// formatTime renders a time in China time, "" for the zero time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(figure.China).Format("2006-01-02 15:04:05")
+}

@@ -1,0 +1,215 @@
+package collector
+
+import (
+	"cmp"
+	"encoding/binary"
+	"hash/maphash"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/devzone/devzone_exporter/collector/figure"
+)
+
+// series is one sample of a figure family: its label values in the
+// family's label order and its value in the family's unit.
+type series struct {
+	labels [4]string
+	value  float64
+}
+
+// CityPeriod is what the landing page says about one city: the latest
+// period any of its figures describes and how much it reported.
+type CityPeriod struct {
+	City    string
+	Period  figure.Period
+	Zones   int // distinct zone labels (a zone group counts once)
+	Figures int
+}
+
+// Decline is a year-on-year growth below zero in a city's latest period,
+// with the amount it is the growth of when the bulletin states one.
+type Decline struct {
+	City, Zone, Indicator string
+	Period                figure.Period
+	Growth                float64 // ratio: -0.1485 is -14.85%
+	Approx                bool
+	Amount                float64 // yuan; meaningful when HasAmount
+	HasAmount             bool
+}
+
+// Snapshot is the refresh job's immutable copy of the store's latest
+// figures, arranged as metric families. Scrapes and the landing page read
+// a snapshot and never the database; the refresh job swaps in a new one
+// atomically. Nothing may modify a Snapshot after NewSnapshot returns it.
+type Snapshot struct {
+	// Loaded is when the figures were read from the store.
+	Loaded time.Time
+	// Figures counts the figures the snapshot was built from; Series the
+	// samples exposed, indicator_info included.
+	Figures, Series int
+	// Unexposed counts figures no family takes (a measure in a unit its
+	// family does not have); Example names one of them.
+	Unexposed int
+	Example   figure.Key
+	// Cities holds each city's latest period, by city name.
+	Cities []CityPeriod
+	// Declines holds the negative year-on-year growths of each city's
+	// latest period, by city, then from the steepest fall.
+	Declines []Decline
+
+	series [numFamilies][]series
+	// digest identifies the figures the snapshot was built from, so that a
+	// refresh that reads the same figures keeps the rendered exposition.
+	digest uint64
+}
+
+// digestSeed keys snapshot digests; they are compared within one process only.
+var digestSeed = maphash.MakeSeed()
+
+// zoneKey identifies a zone (or zone group) of a city.
+type zoneKey struct{ city, zone string }
+
+// amountKey identifies the amount a growth is the growth of.
+type amountKey struct {
+	city, zone, indicator string
+	period                figure.Period
+}
+
+// NewSnapshot arranges figures (as store.Latest returns them: one per
+// city, zone, indicator and measure, at its latest period) into metric
+// families. It neither modifies figs nor keeps a reference into them.
+func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
+	s := &Snapshot{Loaded: loaded, Figures: len(figs)}
+	// Label values repeat across many series: keep one copy of each.
+	intern := make(map[string]string)
+	in := func(v string) string {
+		if c, ok := intern[v]; ok {
+			return c
+		}
+		intern[v] = v
+		return v
+	}
+	var h maphash.Hash
+	h.SetSeed(digestSeed)
+	var num [8]byte
+
+	periodEnd := make(map[zoneKey]figure.Period)
+	cities := make(map[string]*CityPeriod)
+	cityZones := make(map[zoneKey]bool)
+	amounts := make(map[amountKey]float64)
+	var growths []Decline
+
+	for i := range figs {
+		// A shallow copy whose label strings are the interned ones, so that
+		// the snapshot keeps none of the strings of figs.
+		f := &figure.Figure{City: in(figs[i].City), Indicator: in(figs[i].Indicator), Measure: in(figs[i].Measure),
+			Value: figs[i].Value, Unit: figs[i].Unit, Approx: figs[i].Approx, Period: figs[i].Period}
+		zone := in(figs[i].Zone())
+
+		h.WriteString(f.City)
+		h.WriteByte(0)
+		h.WriteString(zone)
+		h.WriteByte(0)
+		h.WriteString(f.Indicator)
+		h.WriteByte(0)
+		h.WriteString(f.Measure)
+		h.WriteByte(0)
+		h.WriteString(string(f.Unit))
+		binary.LittleEndian.PutUint64(num[:], math.Float64bits(f.Value))
+		h.Write(num[:])
+		binary.LittleEndian.PutUint64(num[:], uint64(f.Period.Year)<<8|uint64(f.Period.Month)<<1|b2u(f.Approx))
+		h.Write(num[:])
+
+		zk := zoneKey{f.City, zone}
+		if p, ok := periodEnd[zk]; !ok || p.Before(f.Period) {
+			periodEnd[zk] = f.Period
+		}
+		c := cities[f.City]
+		if c == nil {
+			c = &CityPeriod{City: f.City}
+			cities[f.City] = c
+		}
+		c.Figures++
+		if c.Period.Before(f.Period) {
+			c.Period = f.Period
+		}
+		if !cityZones[zk] {
+			cityZones[zk] = true
+			c.Zones++
+		}
+		switch {
+		case f.Measure == figure.MeasureValue && f.Unit == figure.UnitYuan:
+			amounts[amountKey{f.City, zone, f.Indicator, f.Period}] = f.Value
+		case f.Measure == figure.MeasureYoYGrowth && f.Unit == figure.UnitRatio && f.Value < 0:
+			growths = append(growths, Decline{City: f.City, Zone: zone, Indicator: f.Indicator,
+				Period: f.Period, Growth: f.Value, Approx: f.Approx})
+		}
+
+		id, labels, value, ok := classify(f, zone)
+		if !ok {
+			if s.Unexposed == 0 {
+				s.Example = figure.Key{City: f.City, Zone: zone, Indicator: f.Indicator, Measure: f.Measure, Period: f.Period}
+			}
+			s.Unexposed++
+			continue
+		}
+		s.series[id] = append(s.series[id], series{labels: labels, value: value})
+		if f.Approx {
+			s.series[famApproximate] = append(s.series[famApproximate],
+				series{labels: [4]string{f.City, f.Indicator, f.Measure, zone}, value: 1})
+		}
+	}
+	s.digest = h.Sum64()
+
+	for zk, p := range periodEnd {
+		s.series[famPeriodEnd] = append(s.series[famPeriodEnd],
+			series{labels: [4]string{zk.city, zk.zone}, value: float64(p.End().Unix())})
+	}
+	for _, key := range figure.IndicatorKeys() {
+		s.series[famIndicatorInfo] = append(s.series[famIndicatorInfo],
+			series{labels: [4]string{key, figure.Indicators[key]}, value: 1})
+	}
+	for id := range s.series {
+		slices.SortFunc(s.series[id], compareSeries)
+		s.Series += len(s.series[id])
+	}
+
+	for _, c := range cities {
+		s.Cities = append(s.Cities, *c)
+	}
+	slices.SortFunc(s.Cities, func(a, b CityPeriod) int { return cmp.Compare(a.City, b.City) })
+	for _, g := range growths {
+		if g.Period != cities[g.City].Period {
+			continue // an older period's fall is not news
+		}
+		g.Amount, g.HasAmount = amounts[amountKey{g.City, g.Zone, g.Indicator, g.Period}]
+		s.Declines = append(s.Declines, g)
+	}
+	slices.SortFunc(s.Declines, func(a, b Decline) int {
+		return cmp.Or(cmp.Compare(a.City, b.City), cmp.Compare(a.Growth, b.Growth),
+			cmp.Compare(a.Zone, b.Zone), cmp.Compare(a.Indicator, b.Indicator))
+	})
+	return s
+}
+
+// compareSeries orders series as client_golang's Gather does: by label
+// values in label-name order.
+func compareSeries(a, b series) int {
+	for i := range a.labels {
+		if c := cmp.Compare(a.labels[i], b.labels[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// emptySnapshot is what the exporter serves before its first refresh.
+var emptySnapshot = NewSnapshot(nil, time.Time{})
