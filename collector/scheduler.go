@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -23,9 +22,9 @@ type Schedule struct {
 // refresh by keeping the rendered exposition of unchanged figures.
 var DefaultSchedule = Schedule{Ingest: "* * * * *", Refresh: "* * * * *"}
 
-// Run runs each job once, then on its schedule, until ctx is done; then it
-// waits for the runs in progress (their context is ctx, so they stop
-// early) and returns. Overlapping runs of a job are skipped; a run that
+// Run runs each job once (ingest, then refresh), then on its schedule,
+// until ctx is done; then it waits for the runs in progress (their context
+// is ctx, so they stop early) and returns. Overlapping runs of a job are skipped; a run that
 // panics is recovered. An ingest run that stores a bulletin is followed by
 // a refresh, so that new figures need not wait for the refresh schedule.
 func (e *Exporter) Run(ctx context.Context, s Schedule) error {
@@ -67,17 +66,17 @@ func (e *Exporter) Run(ctx context.Context, s Schedule) error {
 	refresh = c.Entry(refreshID).WrappedJob
 	ingest := c.Entry(ingestID).WrappedJob
 
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		ingest.Run()
-		refresh.Run()
-	})
+	// The start-up runs come before the schedule, so that readiness means
+	// the inbox found at start has been ingested and a snapshot loaded.
+	ingest.Run()
+	refresh.Run()
+	if ctx.Err() != nil {
+		return nil
+	}
 	c.Start()
 	e.logger.Info("scheduler started", "ingest", s.Ingest, "refresh", s.Refresh, "location", loc.String())
 	<-ctx.Done()
-	stopped := c.Stop()
-	wg.Wait()
-	<-stopped.Done()
+	<-c.Stop().Done()
 	return nil
 }
 
