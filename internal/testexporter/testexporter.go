@@ -84,6 +84,9 @@ type Options struct {
 	// NoWaitReady makes Start return once /-/healthy answers instead of
 	// /-/ready: for an exporter whose store is down at start.
 	NoWaitReady bool
+	// User is sent with every request of Start and of the Exporter's
+	// methods: the basic auth user of a --web.config.file in Args.
+	User *url.Userinfo
 }
 
 // Exporter is a running devzone_exporter process.
@@ -95,6 +98,7 @@ type Exporter struct {
 	// Args are the arguments it was started with.
 	Args []string
 
+	user    *url.Userinfo
 	cmd     *exec.Cmd
 	logs    *syncBuffer
 	exited  chan struct{}
@@ -204,6 +208,7 @@ func start(tb testing.TB, bin string, o Options) (*Exporter, error) {
 		InboxDir: o.InboxDir,
 		DataDir:  o.DataDir,
 		Args:     args,
+		user:     o.User,
 		logs:     &syncBuffer{},
 		exited:   make(chan struct{}),
 	}
@@ -317,11 +322,20 @@ var client = &http.Client{
 }
 
 func (e *Exporter) get(path string) (int, string, error) {
-	return Get(e.URL+path, nil)
+	u := e.URL + path
+	if e.user != nil {
+		pu, err := url.Parse(u)
+		if err != nil {
+			return 0, "", err
+		}
+		pu.User = e.user
+		u = pu.String()
+	}
+	return Get(u, nil)
 }
 
-// Get fetches a URL with the given extra headers and returns the status
-// and body.
+// Get fetches a URL (which may carry a user and password) with the given
+// extra headers and returns the status and body.
 func Get(rawURL string, header http.Header) (int, string, error) {
 	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
 	if err != nil {
