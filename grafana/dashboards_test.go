@@ -309,7 +309,8 @@ func strictErr(err error) error {
 }
 
 // TestBoardIdentity pins what links and alerts depend on: uids, titles,
-// unique panel ids, and that every target has a refId unique in its panel.
+// unique panel ids and titles, and that every target has a refId unique in
+// its panel.
 func TestBoardIdentity(t *testing.T) {
 	want := map[string]string{
 		boards.OverviewUID: "开发区总览",
@@ -319,7 +320,7 @@ func TestBoardIdentity(t *testing.T) {
 	got := map[string]string{}
 	for _, b := range generated(t) {
 		got[b.UID] = b.Title
-		ids := map[int]bool{}
+		ids, titles := map[int]bool{}, map[string]bool{}
 		var all []panelJSON
 		for _, p := range b.Panels {
 			all = append(all, p)
@@ -330,9 +331,10 @@ func TestBoardIdentity(t *testing.T) {
 				t.Errorf("%s / %s: panel id %d missing or repeated", b.Title, p.Title, p.ID)
 			}
 			ids[p.ID] = true
-			if p.Type != "row" && p.Title == "" {
-				t.Errorf("%s: panel %d has no title", b.Title, p.ID)
+			if p.Type != "row" && (p.Title == "" || titles[p.Title]) {
+				t.Errorf("%s: panel %d title %q missing or repeated", b.Title, p.ID, p.Title)
 			}
+			titles[p.Title] = true
 			var refs []string
 			for _, tg := range p.Targets {
 				if tg.RefID == "" || slices.Contains(refs, tg.RefID) {

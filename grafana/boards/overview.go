@@ -187,7 +187,7 @@ func citySharesBarGauge() *bargauge.PanelBuilder {
 
 func firingAlertsTable() *table.PanelBuilder {
 	return defaultTable(prometheusDatasource()).
-		Title("告警中的开发区").
+		Title("正在触发的告警").
 		Description("正在触发的 DevZone 告警,每个告警、开发区、指标一行。").
 		WithTarget(tableQuery("A", "max by (alertname, severity, city, zone, indicator) ("+alertSelector()+")")).
 		WithTransformation(organize(
