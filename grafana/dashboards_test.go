@@ -331,10 +331,12 @@ func TestBoardIdentity(t *testing.T) {
 				t.Errorf("%s / %s: panel id %d missing or repeated", b.Title, p.Title, p.ID)
 			}
 			ids[p.ID] = true
-			if p.Type != "row" && (p.Title == "" || titles[p.Title]) {
-				t.Errorf("%s: panel %d title %q missing or repeated", b.Title, p.ID, p.Title)
+			if p.Type != "row" {
+				if p.Title == "" || titles[p.Title] {
+					t.Errorf("%s: panel %d title %q missing or repeated", b.Title, p.ID, p.Title)
+				}
+				titles[p.Title] = true
 			}
-			titles[p.Title] = true
 			var refs []string
 			for _, tg := range p.Targets {
 				if tg.RefID == "" || slices.Contains(refs, tg.RefID) {

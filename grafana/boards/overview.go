@@ -231,7 +231,7 @@ var batchColumns = []struct {
 
 func threeBatchesTable() *table.PanelBuilder {
 	p := defaultTable(prometheusDatasource()).
-		Title("三个一批").
+		Title("各市三个一批").
 		Description("各市“三个一批”活动最新一期:签约、开工、投产各批的项目数、投资与比率;口径“本期”为本期活动,“累计”为通报同时给出的更长口径。").
 		Span(24).
 		Height(10).
