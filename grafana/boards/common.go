@@ -200,16 +200,20 @@ func overdueColors() *dashboard.ThresholdsConfigBuilder {
 	return thresholds(green, from(overdueDays, red))
 }
 
-// Override properties.
+// Override properties: what a field override sets, by Grafana's ids.
 
+// unitProp sets a field's unit.
 func unitProp(unit string) dashboard.DynamicConfigValue {
 	return dashboard.DynamicConfigValue{Id: "unit", Value: unit}
 }
 
+// decimalsProp sets how many decimals a field shows.
 func decimalsProp(n int) dashboard.DynamicConfigValue {
 	return dashboard.DynamicConfigValue{Id: "decimals", Value: n}
 }
 
+// displayNameProp names a field, for value columns Grafana names
+// "Value #<refId>".
 func displayNameProp(name string) dashboard.DynamicConfigValue {
 	return dashboard.DynamicConfigValue{Id: "displayName", Value: name}
 }
