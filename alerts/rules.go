@@ -42,9 +42,10 @@ type Config struct {
 	// reaches an official.
 	FigureFor time.Duration
 	// FigureKeepFiringFor keeps a figure alert firing through a gap in the
-	// data (an exporter restart, a missed scrape), so that officials get no
-	// "resolved" followed by the same alert again. A later positive figure
-	// resolves the alert this long after it is scraped.
+	// data (an exporter restart, a missed scrape, an outage operators are
+	// told of), so that officials get no "resolved" followed by the same
+	// alert again. A later positive figure resolves the alert this long
+	// after it is scraped: an hour is nothing for monthly figures.
 	FigureKeepFiringFor time.Duration
 	// ExporterFor is how long the exporter must be absent, failing or
 	// without its store before operators are told.
@@ -64,7 +65,7 @@ var DefaultConfig = Config{
 	CriticalGrowth:      -0.10,
 	OverdueDays:         62,
 	FigureFor:           5 * time.Minute,
-	FigureKeepFiringFor: 15 * time.Minute,
+	FigureKeepFiringFor: time.Hour,
 	ExporterFor:         5 * time.Minute,
 	JobFailingWindow:    15 * time.Minute,
 	GrafanaURL:          "http://localhost:3000",

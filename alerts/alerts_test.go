@@ -1,0 +1,346 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/devzone/devzone_exporter/internal/testexporter"
+)
+
+func TestMain(m *testing.M) { os.Exit(testexporter.Main(m)) }
+
+// sampleBulletins are the bulletins the exporter runs on: the shared sample
+// corpus when it is beside the checkout, and always our own copy of its
+// 太原/晋中 figures.
+var sampleBulletins = []string{
+	"../../shared/corpus/shanxi-devzones-2023h1.txt",
+	"../examples/inbox/taiyuan-jinzhong-2023h1.txt",
+}
+
+// sampleBulletin returns the first of sampleBulletins that exists.
+func sampleBulletin(t *testing.T) string {
+	t.Helper()
+	for _, p := range sampleBulletins {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatalf("none of the sample bulletins is there: %v", sampleBulletins)
+	return ""
+}
+
+// sampleInbox returns a new inbox holding the sample bulletin.
+func sampleInbox(t *testing.T) string {
+	t.Helper()
+	src := sampleBulletin(t)
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(src)), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("exporter inbox: %s", src)
+	return dir
+}
+
+// needBinary returns the path of a Debian-packaged tool, or skips the test
+// saying which package provides it. CI (.ci/run) installs them all.
+func needBinary(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s not installed (apt-get install %s): %v", name, pkg, err)
+	}
+	return p
+}
+
+// run runs a command and returns its combined output.
+func run(t *testing.T, name string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	return string(out), err
+}
+
+// loadRules loads the rule file the way Prometheus 3 does.
+func loadRules(t *testing.T) *rulefmt.RuleGroups {
+	t.Helper()
+	groups, errs := rulefmt.ParseFile(RuleFile, false, model.UTF8Validation, parser.NewParser(parser.Options{}), nil)
+	if len(errs) > 0 {
+		t.Fatalf("%s: %v", RuleFile, errors.Join(errs...))
+	}
+	return groups
+}
+
+// alertNames returns the alerts of the rule file in order.
+func alertNames(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	for _, g := range loadRules(t).Groups {
+		for _, r := range g.Rules {
+			names = append(names, r.Alert)
+		}
+	}
+	return names
+}
+
+func TestRuleFileLoadsAndEveryAlertIsLabelledAndExplained(t *testing.T) {
+	groups := loadRules(t)
+	if len(groups.Groups) != 3 {
+		t.Errorf("%d groups, want devzone-growth, devzone-reports, devzone-exporter", len(groups.Groups))
+	}
+	alertName := regexp.MustCompile(`^DevZone[A-Z][A-Za-z]+$`)
+	for _, g := range groups.Groups {
+		for _, r := range g.Rules {
+			if !alertName.MatchString(r.Alert) {
+				t.Errorf("%s: not an alert named DevZone<Symptom>", r.Alert)
+			}
+			if sev := r.Labels["severity"]; sev != "warning" && sev != "critical" {
+				t.Errorf("%s: severity %q, want warning or critical", r.Alert, sev)
+			}
+			for _, a := range []string{"summary", "description", "dashboard"} {
+				if r.Annotations[a] == "" {
+					t.Errorf("%s: no %s annotation", r.Alert, a)
+				}
+			}
+			if g.Name == "devzone-growth" {
+				for _, a := range []string{"indicator_name", "period", "value"} {
+					if r.Annotations[a] == "" {
+						t.Errorf("%s: no %s annotation, which the notification table shows", r.Alert, a)
+					}
+				}
+				if r.Labels["measure"] == "" {
+					t.Errorf("%s: no measure label, which inhibition matches on", r.Alert)
+				}
+			}
+		}
+	}
+}
+
+func TestPromtoolChecksTheRuleFile(t *testing.T) {
+	promtool := needBinary(t, "promtool", "prometheus")
+	out, err := run(t, promtool, "check", "rules", RuleFile)
+	if err != nil {
+		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+	want := "SUCCESS: " + strconv.Itoa(len(alertNames(t))) + " rules found"
+	if !strings.Contains(out, want) {
+		t.Errorf("promtool check rules: want %q in:\n%s", want, out)
+	}
+}
+
+func TestPromtoolUnitTestsPass(t *testing.T) {
+	promtool := needBinary(t, "promtool", "prometheus")
+	files, err := filepath.Glob("tests/*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no unit tests in tests/ (%v)", err)
+	}
+	out, err := run(t, promtool, append([]string{"test", "rules"}, files...)...)
+	if err != nil {
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
+	}
+	if n := strings.Count(out, "SUCCESS"); n != len(files) {
+		t.Errorf("promtool test rules: %d SUCCESS for %d files:\n%s", n, len(files), out)
+	}
+}
+
+// unitTestFile is the part of a promtool test file the coverage check reads.
+type unitTestFile struct {
+	Tests []struct {
+		Name          string `yaml:"name"`
+		AlertRuleTest []struct {
+			Alertname string           `yaml:"alertname"`
+			ExpAlerts []map[string]any `yaml:"exp_alerts"`
+		} `yaml:"alert_rule_test"`
+	} `yaml:"tests"`
+}
+
+// Every alert has a unit test where it fires and one where it stays
+// silent, and every test group is named by a sentence.
+func TestEveryAlertHasUnitTestsThatFireAndStaySilent(t *testing.T) {
+	files, err := filepath.Glob("tests/*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no unit tests in tests/ (%v)", err)
+	}
+	fires, silent := map[string]bool{}, map[string]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var u unitTestFile
+		if err := yaml.Unmarshal(b, &u); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, g := range u.Tests {
+			if len(strings.Fields(g.Name)) < 5 {
+				t.Errorf("%s: test %q is not named by a sentence", f, g.Name)
+			}
+			for _, a := range g.AlertRuleTest {
+				if len(a.ExpAlerts) > 0 {
+					fires[a.Alertname] = true
+				} else {
+					silent[a.Alertname] = true
+				}
+			}
+		}
+	}
+	for _, name := range alertNames(t) {
+		if !fires[name] {
+			t.Errorf("%s: no unit test where it fires", name)
+		}
+		if !silent[name] {
+			t.Errorf("%s: no unit test where it stays silent", name)
+		}
+	}
+}
+
+// prometheusOwn are series Prometheus makes itself, which rules may name.
+var prometheusOwn = []string{"up"}
+
+// targetLabels are the labels Prometheus attaches to every scraped series.
+var targetLabels = []string{"instance", "job"}
+
+// queryFormat finds the PromQL that alert texts build with printf for the
+// query function.
+var queryFormat = regexp.MustCompile(`printf ("(?:[^"\\]|\\.)*")`)
+
+// ruleQueries returns every PromQL expression of the rule file: each
+// rule's expr and each query its annotations run, with placeholder label
+// values.
+func ruleQueries(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, g := range loadRules(t).Groups {
+		for _, r := range g.Rules {
+			out[r.Alert] = append(out[r.Alert], r.Expr)
+			for _, text := range r.Annotations {
+				for _, m := range queryFormat.FindAllStringSubmatch(text, -1) {
+					format, err := strconv.Unquote(m[1])
+					if err != nil {
+						t.Fatalf("%s: %s: %v", r.Alert, m[1], err)
+					}
+					if !strings.Contains(format, "{") {
+						continue // not a query: a number or a label
+					}
+					if q := strings.ReplaceAll(format, "%q", `"x"`); !slices.Contains(out[r.Alert], q) {
+						out[r.Alert] = append(out[r.Alert], q)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// The rules, and the queries their texts run, name only metric families
+// the exporter exposes (or Prometheus's own up) and only labels those
+// families carry, checked against the real exporter running on the sample
+// bulletin.
+func TestRulesNameOnlyWhatTheExporterExposes(t *testing.T) {
+	e := testexporter.Start(t, testexporter.Options{InboxDir: sampleInbox(t)})
+	e.WaitForMetrics(t, "the sample's figures", func(m string) bool {
+		return strings.Contains(m, "devzone_yoy_growth_ratio{") && strings.Contains(m, "devzone_figure_approximate{")
+	})
+	families := map[string][]string{} // name → label names
+	for name, mf := range e.Families(t) {
+		var labels []string
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if !slices.Contains(labels, lp.GetName()) {
+					labels = append(labels, lp.GetName())
+				}
+			}
+		}
+		families[name] = labels
+	}
+
+	p := parser.NewParser(parser.Options{})
+	for alert, queries := range ruleQueries(t) {
+		for _, q := range queries {
+			expr, err := p.ParseExpr(q)
+			if err != nil {
+				t.Errorf("%s: %q: %v", alert, q, err)
+				continue
+			}
+			var usable []string // labels of the families q selects
+			parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+				vs, ok := n.(*parser.VectorSelector)
+				if !ok {
+					return nil
+				}
+				labels, exposed := families[vs.Name]
+				switch {
+				case slices.Contains(prometheusOwn, vs.Name):
+					labels, exposed = nil, true
+				case !exposed:
+					t.Errorf("%s: %q names %s, which the exporter does not expose", alert, q, vs.Name)
+				}
+				labels = scrapedLabels(labels)
+				usable = append(usable, labels...)
+				for _, m := range vs.LabelMatchers {
+					if m.Name != model.MetricNameLabel && !slices.Contains(labels, m.Name) {
+						t.Errorf("%s: %q matches on %s, which %s does not carry", alert, q, m.Name, vs.Name)
+					}
+				}
+				return nil
+			})
+			parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+				if b, ok := n.(*parser.BinaryExpr); ok && b.VectorMatching != nil {
+					for _, l := range b.VectorMatching.MatchingLabels {
+						if !slices.Contains(usable, l) {
+							t.Errorf("%s: %q matches on (%s), which none of its series carry", alert, q, l)
+						}
+					}
+				}
+				return nil
+			})
+		}
+	}
+
+	// Alerts on figures carry city, zone and indicator (the overdue alert,
+	// about a zone, city and zone) because the series they select do.
+	for metric, want := range map[string][]string{
+		"devzone_yoy_growth_ratio":             {"city", "zone", "indicator"},
+		"devzone_growth_vs_city_ratio":         {"city", "zone", "indicator"},
+		"devzone_city_share_change_ratio":      {"city", "zone", "indicator"},
+		"devzone_period_end_timestamp_seconds": {"city", "zone"},
+	} {
+		for _, l := range want {
+			if !slices.Contains(families[metric], l) {
+				t.Errorf("%s has no %s label: its alerts would not carry it", metric, l)
+			}
+		}
+	}
+}
+
+// scrapedLabels returns the label names a family's series have once
+// Prometheus has scraped them: its own, the target labels, and a job label
+// of its own renamed exported_job (honor_labels: false).
+func scrapedLabels(exposed []string) []string {
+	out := slices.Clone(targetLabels)
+	for _, l := range exposed {
+		if slices.Contains(targetLabels, l) {
+			l = "exported_" + l
+		}
+		out = append(out, l)
+	}
+	return out
+}
