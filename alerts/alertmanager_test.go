@@ -1,0 +1,131 @@
+package alerts
+
+import (
+	"strings"
+	"testing"
+)
+
+// AlertmanagerConfig is the example Alertmanager configuration.
+const AlertmanagerConfig = "alertmanager.yml"
+
+func TestAmtoolAcceptsTheAlertmanagerExampleAndLoadsItsTemplates(t *testing.T) {
+	amtool := needBinary(t, "amtool", "prometheus-alertmanager")
+	out, err := run(t, amtool, "check-config", AlertmanagerConfig)
+	if err != nil {
+		t.Fatalf("amtool check-config: %v\n%s", err, out)
+	}
+	for _, want := range []string{" - 1 inhibit rules", " - 4 receivers", " - 1 templates", "SUCCESS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("amtool check-config: want %q in:\n%s", want, out)
+		}
+	}
+}
+
+func TestAlertsOfACityGoToItsOfficialsAndTheExportersToOperators(t *testing.T) {
+	amtool := needBinary(t, "amtool", "prometheus-alertmanager")
+	for _, tc := range []struct {
+		name   string
+		labels []string
+		want   string
+	}{
+		{"a critical figure of 太原", []string{"alertname=DevZoneGrowthSharplyNegative", "severity=critical", "city=太原市", "zone=中北高新区、清徐开发区"}, "taiyuan"},
+		{"an overdue zone of 晋中", []string{"alertname=DevZoneReportOverdue", "severity=warning", "city=晋中市", "zone=晋中国家农高区"}, "jinzhong"},
+		{"a city with no route of its own", []string{"alertname=DevZoneGrowthNegative", "severity=warning", "city=大同市"}, "devzone-province"},
+		{"the exporter absent", []string{"alertname=DevZoneExporterAbsent", "severity=critical", "job=devzone"}, "devzone-operators"},
+		{"a failing job", []string{"alertname=DevZoneJobFailing", "severity=warning", "exported_job=ingest"}, "devzone-operators"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := run(t, amtool, append([]string{"config", "routes", "test", "--config.file=" + AlertmanagerConfig}, tc.labels...)...)
+			if err != nil {
+				t.Fatalf("amtool config routes test: %v\n%s", err, out)
+			}
+			var got []string
+			for _, line := range strings.Split(out, "\n") {
+				if line != "" && !strings.HasPrefix(line, "Warning:") {
+					got = append(got, line)
+				}
+			}
+			if len(got) != 1 || got[0] != tc.want {
+				t.Errorf("routed to %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// renderTemplate renders a template of templates/ with amtool on the
+// notification in testdata/notification.json: 太原市, a critical and two
+// warnings firing, one warning resolved.
+func renderTemplate(t *testing.T, name string) string {
+	t.Helper()
+	amtool := needBinary(t, "amtool", "prometheus-alertmanager")
+	out, err := run(t, amtool, "template", "render",
+		"--template.glob=templates/*.tmpl",
+		"--template.data=testdata/notification.json",
+		`--template.text={{ template "`+name+`" . }}`)
+	if err != nil {
+		t.Fatalf("amtool template render %s: %v\n%s", name, err, out)
+	}
+	return out
+}
+
+func TestNotificationsListEachZoneIndicatorAndValueInChinese(t *testing.T) {
+	for _, tc := range []struct{ template, want string }{
+		{"devzone.title", "【开发区预警】太原市 3项告警 1项已恢复"},
+		{"devzone.text", `【开发区预警】太原市 3项告警 1项已恢复
+【严重】中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)
+【警告】中北高新区、清徐开发区 工业投资占全市比重较上月下降1.19个百分点(2023年1-6月)
+【警告】西山生态文化旅游示范区 超过62天未报送新数据(最新报告期2023年1-6月)
+已恢复:
+· 阳曲现代农业产业示范区 固定资产投资同比下降3%(2023年1-5月)
+看板:http://localhost:3000/d/devzone-overview?var-city=%E5%A4%AA%E5%8E%9F%E5%B8%82`},
+		{"devzone.markdown", `### 【开发区预警】太原市 3项告警 1项已恢复
+
+- **严重** 中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)
+- 警告 中北高新区、清徐开发区 工业投资占全市比重较上月下降1.19个百分点(2023年1-6月)
+- 警告 西山生态文化旅游示范区 超过62天未报送新数据(最新报告期2023年1-6月)
+
+已恢复:
+
+- 阳曲现代农业产业示范区 固定资产投资同比下降3%(2023年1-5月)
+
+[打开看板](http://localhost:3000/d/devzone-overview?var-city=%E5%A4%AA%E5%8E%9F%E5%B8%82)`},
+	} {
+		t.Run(tc.template, func(t *testing.T) {
+			if got := renderTemplate(t, tc.template); got != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestEmailTablesHaveARowPerAlertWithZoneIndicatorValueAndPeriod(t *testing.T) {
+	got := renderTemplate(t, "devzone.email.html")
+	for _, want := range []string{
+		"<title>【开发区预警】太原市 3项告警 1项已恢复</title>",
+		`<tr><th>级别</th><th>区域</th><th>指标</th><th>数值</th><th>报告期</th><th>说明</th></tr>`,
+		`<tr>
+  <td>严重</td>
+  <td>中北高新区、清徐开发区</td>
+  <td>工业投资</td>
+  <td>-14.85%</td>
+  <td>2023年1-6月</td>
+  <td>太原市中北高新区、清徐开发区2023年1-6月工业投资完成21.05亿元,同比下降14.85%,降幅超过10%。 <a href="http://localhost:3000/d/devzone-overview?var-city=%E5%A4%AA%E5%8E%9F%E5%B8%82">看板</a></td>
+</tr>`,
+		// An overdue zone has no indicator.
+		`<tr>
+  <td>警告</td>
+  <td>西山生态文化旅游示范区</td>
+  <td>—</td>
+  <td>1245天</td>
+  <td>2023年1-6月</td>`,
+		"<p>已恢复:</p>",
+		`<td>阳曲现代农业产业示范区</td>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("email: want\n%s\nin:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "<tr>\n"); n != 4 {
+		t.Errorf("email: %d alert rows, want 4 (3 firing, 1 resolved):\n%s", n, got)
+	}
+}
