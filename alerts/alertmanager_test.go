@@ -54,7 +54,8 @@ func TestAlertsOfACityGoToItsOfficialsAndTheExportersToOperators(t *testing.T) {
 
 // renderTemplate renders a template of templates/ with amtool on the
 // notification in testdata/notification.json: 太原市, a critical and two
-// warnings firing, one warning resolved.
+// warnings firing; resolved, a warning, and a critical with the warning
+// on the same figure that it inhibited.
 func renderTemplate(t *testing.T, name string) string {
 	t.Helper()
 	amtool := needBinary(t, "amtool", "prometheus-alertmanager")
@@ -68,17 +69,20 @@ func renderTemplate(t *testing.T, name string) string {
 	return out
 }
 
+// The texts list each firing alert, critical first, and each resolved
+// figure once.
 func TestNotificationsListEachZoneIndicatorAndValueInChinese(t *testing.T) {
 	for _, tc := range []struct{ template, want string }{
-		{"devzone.title", "【开发区预警】太原市 3项告警 1项已恢复"},
-		{"devzone.text", `【开发区预警】太原市 3项告警 1项已恢复
+		{"devzone.title", "【开发区预警】太原市 3项告警 2项已恢复"},
+		{"devzone.text", `【开发区预警】太原市 3项告警 2项已恢复
 【严重】中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)
 【警告】中北高新区、清徐开发区 工业投资占全市比重较上月下降1.19个百分点(2023年1-6月)
 【警告】西山生态文化旅游示范区 超过62天未报送新数据(最新报告期2023年1-6月)
 已恢复:
 · 阳曲现代农业产业示范区 固定资产投资同比下降3%(2023年1-5月)
+· 西山生态文化旅游示范区 固定资产投资同比下降12%(2023年1-5月)
 看板:http://localhost:3000/d/devzone-overview?var-city=%E5%A4%AA%E5%8E%9F%E5%B8%82`},
-		{"devzone.markdown", `### 【开发区预警】太原市 3项告警 1项已恢复
+		{"devzone.markdown", `### 【开发区预警】太原市 3项告警 2项已恢复
 
 - **严重** 中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)
 - 警告 中北高新区、清徐开发区 工业投资占全市比重较上月下降1.19个百分点(2023年1-6月)
@@ -87,6 +91,7 @@ func TestNotificationsListEachZoneIndicatorAndValueInChinese(t *testing.T) {
 已恢复:
 
 - 阳曲现代农业产业示范区 固定资产投资同比下降3%(2023年1-5月)
+- 西山生态文化旅游示范区 固定资产投资同比下降12%(2023年1-5月)
 
 [打开看板](http://localhost:3000/d/devzone-overview?var-city=%E5%A4%AA%E5%8E%9F%E5%B8%82)`},
 	} {
@@ -101,7 +106,7 @@ func TestNotificationsListEachZoneIndicatorAndValueInChinese(t *testing.T) {
 func TestEmailTablesHaveARowPerAlertWithZoneIndicatorValueAndPeriod(t *testing.T) {
 	got := renderTemplate(t, "devzone.email.html")
 	for _, want := range []string{
-		"<title>【开发区预警】太原市 3项告警 1项已恢复</title>",
+		"<title>【开发区预警】太原市 3项告警 2项已恢复</title>",
 		`<tr><th>级别</th><th>区域</th><th>指标</th><th>数值</th><th>报告期</th><th>说明</th></tr>`,
 		`<tr>
   <td>严重</td>
@@ -120,12 +125,18 @@ func TestEmailTablesHaveARowPerAlertWithZoneIndicatorValueAndPeriod(t *testing.T
   <td>2023年1-6月</td>`,
 		"<p>已恢复:</p>",
 		`<td>阳曲现代农业产业示范区</td>`,
+		// Of a resolved critical and its warning, the critical.
+		`<tr>
+  <td>严重</td>
+  <td>西山生态文化旅游示范区</td>
+  <td>固定资产投资</td>
+  <td>-12%</td>`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("email: want\n%s\nin:\n%s", want, got)
 		}
 	}
-	if n := strings.Count(got, "<tr>\n"); n != 4 {
-		t.Errorf("email: %d alert rows, want 4 (3 firing, 1 resolved):\n%s", n, got)
+	if n := strings.Count(got, "<tr>\n"); n != 5 {
+		t.Errorf("email: %d alert rows, want 5 (3 firing, 2 resolved):\n%s", n, got)
 	}
 }

@@ -1,0 +1,491 @@
+package alerts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/devzone/devzone_exporter/internal/testexporter"
+)
+
+// laterBulletin is a 2023年1-7月 bulletin in which the investment of
+// 中北高新区、清徐开发区, down 14.85% in the sample, grows 3.2%.
+const laterBulletin = "testdata/taiyuan-2023-07.txt"
+
+// e2eTimeout bounds each wait of the end-to-end test; a passing run takes
+// a few seconds for each.
+const e2eTimeout = 45 * time.Second
+
+// The whole path an official's alert takes: the exporter on the sample
+// bulletin, the real Prometheus scraping it every second and evaluating the
+// rules, the real Alertmanager routing by city with the example
+// configuration and templates, and the receivers (the DingTalk bridge's
+// webhook, WeChat Work's API) faked in the test. The rules are those of
+// DefaultConfig with for and keep_firing_for set to zero, so that the test
+// need not wait their minutes; the unit tests (tests/) cover those
+// durations.
+func TestEndToEndAnOfficialIsAlertedOfFallingInvestmentAndToldWhenItGrowsAgain(t *testing.T) {
+	prometheus := needBinary(t, "prometheus", "prometheus")
+	alertmanager := needBinary(t, "prometheus-alertmanager", "prometheus-alertmanager")
+	start := time.Now()
+
+	exp := testexporter.Start(t, testexporter.Options{InboxDir: sampleInbox(t)})
+	exp.WaitForMetrics(t, "the sample's investment figure", func(m string) bool {
+		return strings.Contains(m, `devzone_yoy_growth_ratio{city="太原市",indicator="industrial_investment",zone="中北高新区、清徐开发区"} -0.1485`)
+	})
+	exporterAddr := strings.TrimPrefix(exp.URL, "http://")
+
+	rx := newReceivers(t)
+	dir := t.TempDir()
+	amAddr, promAddr := freeAddr(t), freeAddr(t)
+
+	cfg := DefaultConfig
+	cfg.FigureFor, cfg.FigureKeepFiringFor = 0, 0
+	rules, err := cfg.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "rules.yml"), rules)
+	writeFile(t, filepath.Join(dir, "alertmanager.yml"), alertmanagerConfigForTest(t, rx.URL))
+	writeFile(t, filepath.Join(dir, "prometheus.yml"), []byte(fmt.Sprintf(`global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files: [%q]
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: [%q]
+scrape_configs:
+  - job_name: %q
+    static_configs:
+      - targets: [%q]
+`, filepath.Join(dir, "rules.yml"), amAddr, DefaultConfig.ExporterJob, exporterAddr)))
+
+	startProcess(t, alertmanager,
+		"--config.file="+filepath.Join(dir, "alertmanager.yml"),
+		"--storage.path="+filepath.Join(dir, "alertmanager"),
+		"--web.listen-address="+amAddr,
+		"--web.external-url=http://"+amAddr+"/",
+		"--cluster.listen-address=",
+		"--data.retention=192h",
+	).waitReady(t, "http://"+amAddr+"/-/ready")
+	startProcess(t, prometheus,
+		"--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "prometheus"),
+		"--web.listen-address="+promAddr,
+		"--web.external-url=http://"+promAddr+"/",
+	).waitReady(t, "http://"+promAddr+"/-/ready")
+	t.Logf("exporter, Alertmanager and Prometheus ready after %s", time.Since(start).Round(time.Millisecond))
+
+	// The critical alert reaches 太原's DingTalk webhook, in 太原's group.
+	dashboard := "http://localhost:3000/d/devzone-overview?var-city=%E5%A4%AA%E5%8E%9F%E5%B8%82"
+	investment := map[string]string{
+		"alertname": "DevZoneGrowthSharplyNegative",
+		"severity":  "critical",
+		"measure":   "yoy_growth",
+		"city":      "太原市",
+		"zone":      "中北高新区、清徐开发区",
+		"indicator": "industrial_investment",
+		"instance":  exporterAddr,
+		"job":       "devzone",
+	}
+	firing := time.Now()
+	n := rx.waitForAlert(t, "/dingtalk/taiyuan/send", investment, "firing")
+	t.Logf("firing notification after %s", time.Since(firing).Round(time.Millisecond))
+	a := n.alert(investment)
+	wantAnnotations := map[string]string{
+		"summary":        "中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)",
+		"description":    "太原市中北高新区、清徐开发区2023年1-6月工业投资完成21.05亿元,同比下降14.85%,降幅超过10%。",
+		"indicator_name": "工业投资",
+		"period":         "2023年1-6月",
+		"value":          "-14.85%",
+		"dashboard":      dashboard,
+	}
+	if !mapsEqual(a.Annotations, wantAnnotations) {
+		t.Errorf("annotations:\n got %v\nwant %v", a.Annotations, wantAnnotations)
+	}
+	if n.Receiver != "taiyuan" || !mapsEqual(n.GroupLabels, map[string]string{"city": "太原市"}) {
+		t.Errorf("notification to %q grouped by %v, want taiyuan grouped by city=太原市", n.Receiver, n.GroupLabels)
+	}
+
+	// Prometheus itself holds no alert on their value added (+11%), and
+	// none reached anyone; the warning on the investment the critical
+	// covers was inhibited.
+	for _, a := range prometheusAlerts(t, promAddr) {
+		if a.Labels["zone"] == "中北高新区、清徐开发区" && a.Labels["indicator"] == "industrial_value_added" {
+			t.Errorf("Prometheus alerts on their value added, which grew: %v", a.Labels)
+		}
+	}
+	for _, n := range rx.notifications() {
+		for _, a := range n.Alerts {
+			if a.Labels["city"] != "太原市" && n.Receiver == "taiyuan" {
+				t.Errorf("太原's notification lists an alert of %s: %v", a.Labels["city"], a.Labels)
+			}
+			if a.Labels["zone"] == "中北高新区、清徐开发区" && a.Labels["indicator"] == "industrial_value_added" {
+				t.Errorf("notified of their value added, which grew: %v %v", a.Labels, a.Annotations)
+			}
+			if a.Labels["alertname"] == "DevZoneGrowthNegative" && a.Labels["indicator"] == "industrial_investment" &&
+				a.Labels["zone"] == "中北高新区、清徐开发区" {
+				t.Errorf("the warning on the investment was not inhibited by its critical: %v", a.Labels)
+			}
+		}
+	}
+
+	// WeChat Work got the same news as text, from the templates.
+	line := "【严重】中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)"
+	msg := rx.waitForWeChat(t, "2", func(m string) bool { return strings.Contains(m, line) })
+	if !strings.HasPrefix(msg, "【开发区预警】太原市 ") || strings.Contains(msg, "规模以上工业增加值") || strings.Contains(msg, "晋中") {
+		t.Errorf("WeChat message to 太原 (party 2):\n%s", msg)
+	}
+
+	// A later bulletin with positive growth resolves the alert.
+	dropIntoInbox(t, exp.InboxDir, laterBulletin)
+	resolving := time.Now()
+	n = rx.waitForAlert(t, "/dingtalk/taiyuan/send", investment, "resolved")
+	t.Logf("resolved notification %s after the bulletin was dropped", time.Since(resolving).Round(time.Millisecond))
+	if got := n.alert(investment).Annotations["summary"]; got != wantAnnotations["summary"] {
+		t.Errorf("resolved alert's summary %q, want the last firing one %q", got, wantAnnotations["summary"])
+	}
+	// WeChat is told once, though the inhibited warning resolved too.
+	resolvedLine := "\n· 中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)"
+	msg = rx.waitForWeChat(t, "2", func(m string) bool { return strings.Contains(m, "\n已恢复:") })
+	if strings.Count(msg, resolvedLine) != 1 || strings.Contains(msg, line) {
+		t.Errorf("WeChat message to 太原 after +3.2%%, want %q once under 已恢复 and %q gone:\n%s", resolvedLine, line, msg)
+	}
+	for _, a := range prometheusAlerts(t, promAddr) {
+		if mapsEqual(a.Labels, investment) {
+			t.Errorf("Prometheus still has the alert after +3.2%%: %v (%s)", a.Labels, a.State)
+		}
+	}
+	t.Logf("end to end in %s", time.Since(start).Round(time.Millisecond))
+}
+
+// alertmanagerConfigForTest returns the example configuration with its
+// receivers pointed at the test's fakes: the webhooks (the DingTalk
+// bridge) and WeChat Work's API at base, email dropped (no SMTP server
+// here; amtool checks those parts), and the city route's waits cut to a
+// second. Routes, grouping, inhibition and templates are the example's.
+func alertmanagerConfigForTest(t *testing.T, base string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(AlertmanagerConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["global"].(map[string]any)["wechat_api_url"] = base + "/wechat/"
+	tmpl, err := filepath.Abs("templates/*.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c["templates"] = []any{tmpl}
+	var fast func(r map[string]any)
+	fast = func(r map[string]any) {
+		for _, k := range []string{"group_wait", "group_interval"} {
+			if _, ok := r[k]; ok {
+				r[k] = "1s"
+			}
+		}
+		routes, _ := r["routes"].([]any)
+		for _, sub := range routes {
+			fast(sub.(map[string]any))
+		}
+	}
+	fast(c["route"].(map[string]any))
+	for _, r := range c["receivers"].([]any) {
+		r := r.(map[string]any)
+		delete(r, "email_configs")
+		hooks, _ := r["webhook_configs"].([]any)
+		for _, h := range hooks {
+			h := h.(map[string]any)
+			u, err := url.Parse(h["url"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h["url"] = base + u.Path
+		}
+	}
+	out, err := yaml.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// notification is what Alertmanager posts to a webhook.
+type notification struct {
+	Receiver    string            `json:"receiver"`
+	Status      string            `json:"status"`
+	Alerts      []alert           `json:"alerts"`
+	GroupLabels map[string]string `json:"groupLabels"`
+	path        string
+}
+
+type alert struct {
+	Status      string            `json:"status"`
+	State       string            `json:"state"` // Prometheus's API
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+}
+
+// alert returns the notification's alert with exactly these labels.
+func (n notification) alert(labels map[string]string) alert {
+	for _, a := range n.Alerts {
+		if mapsEqual(a.Labels, labels) {
+			return a
+		}
+	}
+	return alert{}
+}
+
+// receivers fakes the receivers' far ends: the DingTalk bridge's webhook
+// (/dingtalk/<target>/send) and WeChat Work's API (/wechat/).
+type receivers struct {
+	*httptest.Server
+	mu     sync.Mutex
+	hooks  []notification
+	wechat map[string][]string // party → messages
+}
+
+func newReceivers(t *testing.T) *receivers {
+	rx := &receivers{wechat: map[string][]string{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /dingtalk/", func(w http.ResponseWriter, r *http.Request) {
+		var n notification
+		if err := json.NewDecoder(r.Body).Decode(&n); err != nil {
+			t.Errorf("webhook %s: %v", r.URL.Path, err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		n.path = r.URL.Path
+		rx.mu.Lock()
+		rx.hooks = append(rx.hooks, n)
+		rx.mu.Unlock()
+	})
+	mux.HandleFunc("GET /wechat/gettoken", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok","access_token":"test-token","expires_in":7200}`)
+	})
+	mux.HandleFunc("POST /wechat/message/send", func(w http.ResponseWriter, r *http.Request) {
+		var m struct {
+			ToParty string `json:"toparty"`
+			Text    struct {
+				Content string `json:"content"`
+			} `json:"text"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || r.URL.Query().Get("access_token") != "test-token" {
+			t.Errorf("WeChat message/send: %v, token %q", err, r.URL.Query().Get("access_token"))
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		rx.mu.Lock()
+		rx.wechat[m.ToParty] = append(rx.wechat[m.ToParty], m.Text.Content)
+		rx.mu.Unlock()
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	rx.Server = httptest.NewServer(mux)
+	t.Cleanup(rx.Close)
+	return rx
+}
+
+func (rx *receivers) notifications() []notification {
+	rx.mu.Lock()
+	defer rx.mu.Unlock()
+	return slices.Clone(rx.hooks)
+}
+
+// waitForAlert waits for a notification posted to path that holds the
+// alert with exactly these labels in status, and returns it.
+func (rx *receivers) waitForAlert(t *testing.T, path string, labels map[string]string, status string) notification {
+	t.Helper()
+	var found notification
+	waitFor(t, fmt.Sprintf("a %s notification to %s of %v", status, path, labels), func() bool {
+		for _, n := range rx.notifications() {
+			if n.path == path && n.alert(labels).Status == status {
+				found = n
+				return true
+			}
+		}
+		return false
+	}, func() string { return fmt.Sprintf("webhook notifications: %+v", rx.notifications()) })
+	return found
+}
+
+// waitForWeChat waits for a WeChat message to party for which ok holds.
+func (rx *receivers) waitForWeChat(t *testing.T, party string, ok func(string) bool) string {
+	t.Helper()
+	var found string
+	messages := func() []string {
+		rx.mu.Lock()
+		defer rx.mu.Unlock()
+		return slices.Clone(rx.wechat[party])
+	}
+	waitFor(t, "a WeChat message to party "+party, func() bool {
+		for _, m := range messages() {
+			if ok(m) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}, func() string { return fmt.Sprintf("WeChat messages to %s: %q", party, messages()) })
+	return found
+}
+
+// waitFor polls cond until it holds, failing after e2eTimeout with what
+// and the state state describes.
+func waitFor(t *testing.T, what string, cond func() bool, state func() string) {
+	t.Helper()
+	deadline := time.Now().Add(e2eTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after %s; %s", what, e2eTimeout, state())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// prometheusAlerts returns the alerts Prometheus holds, pending or firing.
+func prometheusAlerts(t *testing.T, addr string) []alert {
+	t.Helper()
+	code, body, err := testexporter.Get("http://"+addr+"/api/v1/alerts", nil)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("GET /api/v1/alerts: %d %v %s", code, err, body)
+	}
+	var resp struct {
+		Data struct {
+			Alerts []alert `json:"alerts"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &resp); err != nil {
+		t.Fatalf("/api/v1/alerts: %v", err)
+	}
+	return resp.Data.Alerts
+}
+
+// dropIntoInbox copies a bulletin into the exporter's inbox under a
+// temporary name and renames it, so that the ingest job never reads half
+// a file.
+func dropIntoInbox(t *testing.T, inbox, src string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(inbox, ".incoming")
+	writeFile(t, tmp, b)
+	if err := os.Rename(tmp, filepath.Join(inbox, filepath.Base(src))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// process is a command the test started; it is stopped with SIGTERM when
+// the test ends, and its output is logged if the test failed.
+type process struct {
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	exited chan struct{}
+}
+
+func startProcess(t *testing.T, name string, args ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(name, args...), out: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() { p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited:
+		case <-time.After(10 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.exited
+		}
+		if t.Failed() {
+			t.Logf("%s %s:\n%s", filepath.Base(name), strings.Join(args, " "), p.out.String())
+		}
+	})
+	return p
+}
+
+// waitReady polls url until it answers 200.
+func (p *process) waitReady(t *testing.T, url string) {
+	t.Helper()
+	waitFor(t, "200 from "+url, func() bool {
+		select {
+		case <-p.exited:
+			t.Fatalf("%s exited:\n%s", p.cmd.Path, p.out.String())
+		default:
+		}
+		code, _, err := testexporter.Get(url, nil)
+		return err == nil && code == http.StatusOK
+	}, func() string { return p.out.String() })
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's writers and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
