@@ -264,10 +264,13 @@ var lookups = []lookup{
 		return `{{ $approx := "" }}{{ with printf "devzone_figure_approximate{city=%q,zone=%q,indicator=%q,measure=%q} == 1" $labels.city $labels.zone $labels.indicator "` +
 			measure + `" | query }}{{ $approx = "约" }}{{ end }}`
 	}},
-	// $amount: "完成21.05亿元," from devzone_amount_yuan, or nothing.
+	// $amount: "完成21.05亿元," from devzone_amount_yuan, 完成约54亿元 if
+	// the bulletin stated it approximately, or nothing.
 	{"$amount", func(string) string {
 		return `{{ $amount := "" }}{{ with printf "devzone_amount_yuan{city=%q,zone=%q,indicator=%q} / 1e8" $labels.city $labels.zone $labels.indicator | query }}` +
-			`{{ $amount = . | first | value | printf "完成%.2f" | reReplaceAll "\\.?0+$" "" | printf "%s亿元," }}{{ end }}`
+			`{{ $amount = . | first | value | printf "%.2f" | reReplaceAll "\\.?0+$" "" }}` +
+			`{{ with printf "devzone_figure_approximate{city=%q,zone=%q,indicator=%q,measure=%q} == 1" $labels.city $labels.zone $labels.indicator "value" | query }}{{ $amount = printf "约%s" $amount }}{{ end }}` +
+			`{{ $amount = printf "完成%s亿元," $amount }}{{ end }}`
 	}},
 	// $growth: the zone's own growth, "同比增速-5%,", or nothing.
 	{"$growth", func(string) string {
