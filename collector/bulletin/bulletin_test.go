@@ -248,6 +248,7 @@ func TestPhrasings(t *testing.T) {
 		{"余 marks approx", "全市开发区培育市场主体300余户。", []string{"market_entities/count=300~"}},
 		{"thousands separator", "全市开发区培育市场主体12,637户。", []string{"market_entities/count=12637"}},
 		{"province figures are not the city's", "全省开发区工业投资同比增长5%。", nil},
+		{"a zone named where no subject stands is not guessed to be the city's", "按计划推进中北高新区工业投资完成5亿元。", nil},
 		{"an indicator in a 三个一批 paragraph is not a batch figure", "“三个一批”活动共铺排项目216个。榆次开发区工业投资完成10亿元。",
 			[]string{"three_batches_projects/count=216", "industrial_investment/value=1e+09"}},
 	}
@@ -287,6 +288,7 @@ func TestSections(t *testing.T) {
 			[]string{"太原市", "晋中市", "晋中市"}},
 		{"headings without trailers", "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成1亿元。\n\n晋中市开发区\n\n祁县经开区工业投资完成3亿元。",
 			[]string{"太原市", "晋中市"}},
+		{"a period line joined to the subject", "太原市开发区\n\n2023年1-7月\n\n中北高新区工业投资合计完成25亿元。", []string{"太原市"}},
 		{"a word split by a page break", "太原市开发区\n\n2023年1-6月,清徐开\n\n发区工业投资完成1亿元,占全市比重\n\n5.77%。", []string{"太原市", "太原市"}},
 	}
 	for _, tt := range tests {

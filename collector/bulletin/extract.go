@@ -119,14 +119,18 @@ var (
 	// cityWideRe reads a city-wide aggregate: 全市开发区, 全市9家工业类开发区.
 	cityWideRe = regexp.MustCompile(`^全市(?:共有)?(?:(\d+)家)?([\p{Han}]{0,6}?类)?开发区`)
 	// leadInRe is what may stand before a subject at a clause's start.
-	leadInRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+是|其中|另外|此外|同时|目前|全年|\s)+`)
+	// A period phrase may stand there too, when a page break or a missing
+	// comma joined it to the sentence ("2023年1-7月中北高新区…").
+	leadInRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+是|其中|另外|此外|同时|目前|全年|今年以来|\d{4}年|1-\d{1,2}月份?|截[至止]\d{1,2}月[底末]|上半年|前?[一二三四]季度|\s)+`)
+	// zoneWordRe finds a zone's name anywhere in a clause.
+	zoneWordRe = regexp.MustCompile(zoneSuffix)
 	// verbLeadRe is a verb that a zone-like match may have swallowed
 	// ("推进西山示范区"): it is cut off.
 	verbLeadRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|实现|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|为|从|经|各|以|和|及)+`)
 	otherScope = regexp.MustCompile(`^(?:全省|全国)`)
 	// notZoneRe matches words no zone name contains: a zone-like match
 	// with them is a phrase ending in a zone, not a name.
-	notZoneRe = regexp.MustCompile(`的|情况|方面|工作|要求|按照|根据|推动|全省|全国`)
+	notZoneRe = regexp.MustCompile(`的|情况|方面|工作|要求|按|根据|推动|推进|加快|计划|完成|实现|开展|组织|召开|指导|全省|全国`)
 )
 
 // zoneSoon reports whether a zone suffix (all end in 区 or 园) occurs

@@ -108,6 +108,12 @@ func (x *extractor) paragraph(p *paragraph) error {
 						}
 					}
 					zones := []string{"全市开发区"}
+					if !hasSubj && zoneWordRe.MatchString(text[:n.start]) {
+						// A zone is named but not where a subject stands: the
+						// figure may be that zone's, and a city-wide guess
+						// would be a wrong number. Leave it unmatched.
+						continue
+					}
 					if hasSubj {
 						if subj.outOfScope {
 							continue
