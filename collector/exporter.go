@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -48,14 +49,27 @@ const DefaultJobTimeout = 5 * time.Minute
 // (Prometheus always asks for gzip) a few times less to send.
 const DefaultGzipLevel = flate.BestSpeed
 
-// tailGzipLevel compresses the live self-metrics of each scrape.
-const tailGzipLevel = flate.BestSpeed
+// tailGzipLevel is the deflate level of the live self-metrics appended to
+// each gzip scrape: stored blocks, not compressed. They are about 15 KB
+// against the snapshot's megabyte; compressing them would cost each scrape
+// more time than sending them does.
+const tailGzipLevel = flate.NoCompression
 
 // published is what scrapes and the landing page read: a snapshot and its
 // rendered exposition, swapped in together.
 type published struct {
 	snap *Snapshot
 	exp  *exposition
+}
+
+// light returns p without what a scrape or the landing page can do
+// without for the second a refresh takes: the plain text (a scrape
+// inflates the gzip copy) and the series (only Collector reads them).
+func (p *published) light() *published {
+	snap, exp := *p.snap, *p.exp
+	snap.series = [numFamilies][]series{}
+	exp.text = nil
+	return &published{snap: &snap, exp: &exp}
 }
 
 // JobStatus is what the landing page says about a job.
@@ -80,6 +94,15 @@ type Exporter struct {
 	// reachable is the store's last ping: 1 answered, 0 did not, -1 not
 	// tried yet.
 	reachable atomic.Int32
+	// textSize is the size of the last rendered text exposition, the next
+	// render's first guess.
+	textSize atomic.Int64
+
+	// reloadMu serialises refreshes; loaded is the store version the
+	// snapshot in service was read at, loadedAt when.
+	reloadMu sync.Mutex
+	loaded   storeVersion
+	loadedAt time.Time
 
 	storeMu sync.Mutex
 	st      *store.Store
@@ -118,7 +141,7 @@ func New(cfg Config) (*Exporter, error) {
 	}
 	e.self = newSelfMetrics(e.reg)
 	e.reachable.Store(-1)
-	exp, err := render(emptySnapshot, cfg.GzipLevel)
+	exp, err := render(emptySnapshot, cfg.GzipLevel, 0)
 	if err != nil {
 		return nil, fmt.Errorf("new exporter: %w", err)
 	}
@@ -126,7 +149,9 @@ func New(cfg Config) (*Exporter, error) {
 	return e, nil
 }
 
-// Snapshot returns the snapshot being served.
+// Snapshot returns the snapshot being served. While a refresh loads
+// figures it is a copy without series, which a Collector over it would
+// not expose.
 func (e *Exporter) Snapshot() *Snapshot { return e.current.Load().snap }
 
 // Ready reports whether a snapshot has been loaded from the store.
@@ -260,7 +285,57 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 // refresh reads the store's latest figures into a new snapshot, renders
 // it and swaps it in. A failed refresh leaves the last good snapshot in
 // service. The store's reachability is its ping.
-func (e *Exporter) refresh(ctx context.Context) error {
+func (e *Exporter) refresh(ctx context.Context) error { return e.reload(ctx, false) }
+
+// fullReloadAfter bounds how long the refresh job trusts the store's
+// version (see storeVersion) and skips reading its figures: a figure
+// changed behind the exporter's back, by hand in SQL, shows after this.
+const fullReloadAfter = 10 * time.Minute
+
+// storeVersion is a cheap fingerprint of the store's figures: every
+// ingest adds or updates a report row and every deletion changes the
+// count, so the refresh job reads the figures (150,000 rows, a second and
+// some 70 MB of garbage) only when the version moved.
+type storeVersion struct {
+	figures, reports, ingested, reportFigures int
+	lastID                                    int64
+	lastReceived                              time.Time
+}
+
+func versionOf(ctx context.Context, st *store.Store) (storeVersion, error) {
+	var v storeVersion
+	var err error
+	if v.figures, err = st.CountFigures(ctx); err != nil {
+		return v, err
+	}
+	reports, err := st.Reports(ctx)
+	if err != nil {
+		return v, err
+	}
+	v.reports = len(reports)
+	for _, r := range reports {
+		if r.Status == store.StatusIngested {
+			v.ingested++
+		}
+		v.reportFigures += r.Figures
+		v.lastID = max(v.lastID, r.ID)
+		if r.ReceivedAt.After(v.lastReceived) {
+			v.lastReceived = r.ReceivedAt
+		}
+	}
+	return v, nil
+}
+
+// loadGCPercent is the garbage collector's GOGC while the refresh job
+// loads figures: the heap may outgrow what is live by a tenth only, so
+// that the load's garbage does not set the process's peak memory.
+const loadGCPercent = 10
+
+// reload is refresh; force reads and renders the figures even when the
+// store did not change (the benchmark measures the whole path with it).
+func (e *Exporter) reload(ctx context.Context, force bool) error {
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
 	st, err := e.store(ctx)
 	if err == nil {
 		err = st.Ping(ctx)
@@ -270,41 +345,67 @@ func (e *Exporter) refresh(ctx context.Context) error {
 		return err
 	}
 	e.setReachable(true)
+	ver, err := versionOf(ctx, st)
+	if err != nil {
+		return err
+	}
+	start, now := time.Now(), e.cfg.Now()
+	cur := e.current.Load()
+	if !force && e.ready.Load() && ver == e.loaded && now.Sub(e.loadedAt) < fullReloadAfter {
+		e.keep(cur, now, ver.figures)
+		return nil
+	}
+
+	// Loading holds the old snapshot, every figure (with its sentence) and
+	// the new snapshot at once. Keep the peak low: serve a light copy of
+	// the old snapshot from now on (without the plain text, which a plain
+	// scrape inflates from the gzip copy, and without the series, which
+	// only Collector reads), so that the full one can go; start from a
+	// collected heap; and collect often until the figures are garbage. A
+	// load that fails leaves the light copy in service, serving the same.
+	e.current.Store(cur.light())
+	cur = nil
+	runtime.GC()
+	defer debug.SetGCPercent(debug.SetGCPercent(loadGCPercent))
+
 	figs, err := st.Latest(ctx)
 	if err != nil {
 		return err
 	}
-	count, err := st.CountFigures(ctx)
+	snap := NewSnapshot(figs, now) // figs is dead from here: the GC may take it while rendering
+	exp, err := render(snap, e.cfg.GzipLevel, int(e.textSize.Load()))
 	if err != nil {
 		return err
 	}
-	now := e.cfg.Now()
-	snap := NewSnapshot(figs, now) // figs is dead from here: the GC may take it while rendering
-	cur := e.current.Load()
-	next := &published{snap: snap, exp: cur.exp}
-	if !e.ready.Load() || snap.digest != cur.snap.digest {
-		exp, err := render(snap, e.cfg.GzipLevel)
-		if err != nil {
-			return err
-		}
-		next.exp = exp
-		if snap.Unexposed > 0 {
-			e.logger.Warn("figures with no metric family", "count", snap.Unexposed, "example", snap.Example.String())
-		}
-		e.logger.Info("snapshot loaded", "figures", snap.Figures, "series", snap.Series, "bytes", exp.size())
-	} else {
-		// Same figures: keep the rendered bytes, and the old snapshot's
-		// series, so that only one copy stays alive.
-		kept := *cur.snap
-		kept.Loaded = now
-		next.snap = &kept
+	e.textSize.Store(int64(len(exp.text)))
+	if snap.Unexposed > 0 {
+		e.logger.Warn("figures with no metric family", "count", snap.Unexposed, "example", snap.Example.String())
 	}
-	e.current.Store(next)
-	e.ready.Store(true)
-	e.self.storeFigures.Set(float64(count))
-	e.self.snapshotSeries.Set(float64(next.snap.Series))
-	e.self.snapshotTimestamp.Set(float64(now.UnixNano()) / 1e9)
+	e.publish(&published{snap: snap, exp: exp}, now, ver.figures)
+	e.loaded, e.loadedAt = ver, now
+	e.logger.Info("snapshot loaded", "figures", snap.Figures, "series", snap.Series, "bytes", exp.size(),
+		"duration", time.Since(start).Round(time.Millisecond))
+	// The figures and the old snapshot are garbage now: give their pages
+	// back, or the process would keep the load's peak for minutes.
+	debug.FreeOSMemory()
 	return nil
+}
+
+// keep confirms the snapshot in service as current at now, keeping its
+// series and rendered bytes.
+func (e *Exporter) keep(cur *published, now time.Time, storeFigures int) {
+	kept := *cur.snap
+	kept.Loaded = now
+	e.publish(&published{snap: &kept, exp: cur.exp}, now, storeFigures)
+}
+
+// publish swaps p in and updates the snapshot's self-metrics.
+func (e *Exporter) publish(p *published, now time.Time, storeFigures int) {
+	e.current.Store(p)
+	e.ready.Store(true)
+	e.self.storeFigures.Set(float64(storeFigures))
+	e.self.snapshotSeries.Set(float64(p.snap.Series))
+	e.self.snapshotTimestamp.Set(float64(now.UnixNano()) / 1e9)
 }
 
 // setReachable records the outcome of the refresh job's ping.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,5 +326,92 @@ func TestScheduleValidate(t *testing.T) {
 				t.Errorf("Validate = %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestRefreshFollowsTheStore pins that a refresh reloads when a bulletin
+// is stored and when figures leave the store (their series vanish), and
+// reads nothing when the store did not change.
+func TestRefreshFollowsTheStore(t *testing.T) {
+	inbox := inboxWith(t, map[string][]byte{"sample.txt": readFile(t, samplePath)})
+	e, logs := newExporter(t, inbox, sqliteOpener(t))
+	ctx := context.Background()
+	mustRefresh := func() {
+		t.Helper()
+		if err := e.refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.ingest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustRefresh()
+	mustRefresh()
+	if n := len(logs.lines("snapshot loaded")); n != 1 {
+		t.Fatalf("%d loads for an unchanged store, want 1", n)
+	}
+
+	// A new bulletin of another city: its two figures join.
+	other := []byte("运城市开发区\n\n2023年1-6月，运城经济技术开发区规模以上工业增加值完成30.5亿元，同比增长6.2%。\n")
+	if err := os.WriteFile(filepath.Join(inbox, "yuncheng.txt"), other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := e.ingest(ctx); err != nil || !changed {
+		t.Fatalf("ingest = %v, %v; want a stored bulletin", changed, err)
+	}
+	mustRefresh()
+	if got := e.Snapshot().Figures; got != 82 {
+		t.Errorf("after a new bulletin: %d figures, want 82", got)
+	}
+
+	// Figures leave the store (an operator deletes a city): their series go.
+	st, err := e.store(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().ExecContext(ctx, `DELETE FROM figures WHERE city = '晋中市'`); err != nil {
+		t.Fatal(err)
+	}
+	mustRefresh()
+	text := scrapeText(t, e)
+	if strings.Contains(text, `city="晋中市"`) {
+		t.Error("晋中市's series remain after its figures left the store")
+	}
+	if !strings.Contains(text, growthLine) {
+		t.Error("太原市's series went with 晋中市's")
+	}
+}
+
+// scrapeText returns /metrics as a plain client gets it.
+func scrapeText(t *testing.T, e *Exporter) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	e.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("/metrics = %d", rec.Code)
+	}
+	return rec.Body.String()
+}
+
+// TestLightSnapshotServesTheSame pins that while a refresh loads (the
+// light copy in service, without plain text or series) a plain scrape
+// gets the same figures, inflated from the gzip copy.
+func TestLightSnapshotServesTheSame(t *testing.T) {
+	e := loadedExporter(t)
+	full := scrapeText(t, e)
+	e.current.Store(e.current.Load().light())
+	light := scrapeText(t, e)
+	cut := func(s string) string { // the figures, before the self-metrics
+		i := strings.Index(s, "# HELP devzone_exporter_build_info")
+		if i < 0 {
+			t.Fatal("no self-metrics in the scrape")
+		}
+		return s[:i]
+	}
+	if cut(full) != cut(light) || !strings.Contains(light, growthLine) {
+		t.Error("the light copy serves other figures than the full one")
+	}
+	if e.Snapshot().Cities == nil || e.Snapshot().Series == 0 {
+		t.Error("the light copy lost what the landing page shows")
 	}
 }

@@ -2,9 +2,11 @@ package collector
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/common/expfmt"
 )
@@ -26,19 +28,66 @@ func (e *Exporter) MetricsHandler() http.Handler {
 func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	exp := e.current.Load().exp
 	format := expfmt.NegotiateAccept(r.Header, offeredFormats...)
-	body, gz := exp.text, exp.textGzip
-	if format.FormatType() == expfmt.TypeOpenMetrics {
-		body, gz = exp.openMetrics, exp.openMetricsGzip
+	om := format.FormatType() == expfmt.TypeOpenMetrics
+	gz := exp.textGzip
+	if om {
+		gz = exp.openMetricsGzip
 	}
+	compress := acceptsGzip(r.Header.Get("Accept-Encoding"))
 
-	var tail bytes.Buffer
+	// The self-metrics are gathered (reading /proc and the Go runtime),
+	// encoded and compressed while the pre-rendered bytes are on their way:
+	// the scrape then costs little more than sending those bytes.
+	tail := buffers.Get().(*bytes.Buffer)
+	defer func() { tail.Reset(); buffers.Put(tail) }()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.encodeTail(tail, format, compress, gz)
+	}()
+
+	h := w.Header()
+	h.Set("Content-Type", string(format))
+	h.Add("Vary", "Accept")
+	h.Add("Vary", "Accept-Encoding")
+	switch {
+	case compress:
+		h.Set("Content-Encoding", "gzip")
+		w.Write(gzipHeader)
+		w.Write(gz.body)
+	case om:
+		// OpenMetrics is kept deflated only; a client that asks for it
+		// without gzip is rare enough to pay for inflating it.
+		if _, err := io.Copy(w, gz.inflate()); err != nil {
+			e.logger.Debug("send OpenMetrics", "err", err)
+		}
+	case exp.text == nil:
+		// A refresh is loading and let the plain copy go for the while.
+		if _, err := io.Copy(w, exp.textGzip.inflate()); err != nil {
+			e.logger.Debug("send text", "err", err)
+		}
+	default:
+		w.Write(exp.text)
+	}
+	<-done
+	w.Write(tail.Bytes())
+}
+
+// encodeTail writes the self-metrics in format into tail; with compress,
+// as the deflate blocks and trailer that close the gzip stream begun with
+// gzipHeader and gz.body. Errors are logged: the response has begun, and
+// what was gathered is served (as promhttp's ContinueOnError does).
+func (e *Exporter) encodeTail(tail *bytes.Buffer, format expfmt.Format, compress bool, gz deflated) {
+	plain := tail
+	if compress {
+		plain = buffers.Get().(*bytes.Buffer)
+		defer func() { plain.Reset(); buffers.Put(plain) }()
+	}
 	mfs, err := e.reg.Gather()
 	if err != nil {
-		// Gather returns what it could; serve that, as promhttp's
-		// ContinueOnError does.
 		e.logger.Error("gather self-metrics", "err", err)
 	}
-	enc := expfmt.NewEncoder(&tail, format)
+	enc := expfmt.NewEncoder(plain, format)
 	for _, mf := range mfs {
 		if err := enc.Encode(mf); err != nil {
 			e.logger.Error("encode self-metrics", "family", mf.GetName(), "err", err)
@@ -49,29 +98,19 @@ func (e *Exporter) serveMetrics(w http.ResponseWriter, r *http.Request) {
 			e.logger.Error("encode self-metrics", "err", err)
 		}
 	}
-
-	h := w.Header()
-	h.Set("Content-Type", string(format))
-	h.Add("Vary", "Accept")
-	h.Add("Vary", "Accept-Encoding")
-	if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Length", strconv.Itoa(len(body)+tail.Len()))
-		w.Write(body)
-		w.Write(tail.Bytes())
+	if !compress {
 		return
 	}
-	end, err := gzipTail(gz, tail.Bytes(), tailGzipLevel)
-	if err != nil {
+	if err := appendGzipTail(tail, gz, plain.Bytes()); err != nil {
+		// Cannot happen writing to memory; close the stream regardless.
 		e.logger.Error("compress self-metrics", "err", err)
-		http.Error(w, "compress self-metrics: "+err.Error(), http.StatusInternalServerError)
-		return
+		tail.Reset()
+		appendGzipTail(tail, gz, nil)
 	}
-	h.Set("Content-Encoding", "gzip")
-	h.Set("Content-Length", strconv.Itoa(len(gzipHeader)+len(gz.body)+len(end)))
-	w.Write(gzipHeader)
-	w.Write(gz.body)
-	w.Write(end)
 }
+
+// buffers holds the buffers of the scrapes' tails.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // acceptsGzip reports whether an Accept-Encoding header value accepts
 // gzip (or any encoding) with a quality above zero.

@@ -2,8 +2,8 @@ package collector
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/gzip"
+	"hash/crc32"
 	"io"
 	"math"
 	"testing"
@@ -68,10 +68,13 @@ func TestRenderMatchesGather(t *testing.T) {
 		{"escapes and float edges", trickyFigures()},
 		{"empty", nil},
 	}
+	// Chunks of 3 series: every family of the sample spans several.
+	defer func(n int) { renderChunk = n }(renderChunk)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			renderChunk = 3
 			s := NewSnapshot(tt.figs, time.Now())
-			x, err := render(s, DefaultGzipLevel)
+			x, err := render(s, DefaultGzipLevel, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,21 +82,24 @@ func TestRenderMatchesGather(t *testing.T) {
 			if !bytes.Equal(x.text, wantText) {
 				t.Errorf("text differs from Gather's:\n--- rendered\n%s\n--- gathered\n%s", x.text, wantText)
 			}
-			if !bytes.Equal(x.openMetrics, wantOM) {
-				t.Errorf("OpenMetrics differs from Gather's:\n--- rendered\n%s\n--- gathered\n%s", x.openMetrics, wantOM)
-			}
 			for _, c := range []struct {
-				name  string
-				plain []byte
-				d     deflated
-			}{{"text", x.text, x.textGzip}, {"OpenMetrics", x.openMetrics, x.openMetricsGzip}} {
-				got, err := io.ReadAll(flate.NewReader(bytes.NewReader(c.d.body)))
-				if err != io.ErrUnexpectedEOF && err != nil {
+				name string
+				want []byte
+				d    deflated
+			}{{"text", wantText, x.textGzip}, {"OpenMetrics", wantOM, x.openMetricsGzip}} {
+				got, err := io.ReadAll(c.d.inflate())
+				if err != nil {
 					t.Fatalf("inflate %s: %v", c.name, err)
 				}
-				if !bytes.Equal(got, c.plain) || int(c.d.size) != len(c.plain) {
-					t.Errorf("deflated %s does not inflate to the text", c.name)
+				if !bytes.Equal(got, c.want) {
+					t.Errorf("deflated %s differs from Gather's:\n--- rendered\n%s\n--- gathered\n%s", c.name, got, c.want)
 				}
+				if int(c.d.size) != len(c.want) || c.d.crc != crc32.ChecksumIEEE(c.want) {
+					t.Errorf("deflated %s: size %d, CRC %x; want %d, %x", c.name, c.d.size, c.d.crc, len(c.want), crc32.ChecksumIEEE(c.want))
+				}
+			}
+			if len(x.text) != cap(x.text) && cap(x.text)-len(x.text) > len(x.text)/16 {
+				t.Errorf("text holds %d spare bytes", cap(x.text)-len(x.text))
 			}
 		})
 	}
@@ -104,17 +110,17 @@ func TestRenderMatchesGather(t *testing.T) {
 // empty, small and larger than a deflate window.
 func TestGzipTail(t *testing.T) {
 	s := NewSnapshot(sampleFigures(t), time.Now())
-	x, err := render(s, DefaultGzipLevel)
+	x, err := render(s, DefaultGzipLevel, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	big := bytes.Repeat([]byte("go_gc_duration_seconds{quantile=\"0.5\"} 1.2e-05\n"), 2000)
 	for _, tail := range [][]byte{nil, []byte("# EOF\n"), big} {
-		end, err := gzipTail(x.textGzip, tail, tailGzipLevel)
-		if err != nil {
+		var end bytes.Buffer
+		if err := appendGzipTail(&end, x.textGzip, tail); err != nil {
 			t.Fatal(err)
 		}
-		stream := bytes.Join([][]byte{gzipHeader, x.textGzip.body, end}, nil)
+		stream := bytes.Join([][]byte{gzipHeader, x.textGzip.body, end.Bytes()}, nil)
 		br := bytes.NewReader(stream) // a ByteReader: gzip reads no further than it needs
 		zr, err := gzip.NewReader(br)
 		if err != nil {

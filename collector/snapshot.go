@@ -2,9 +2,6 @@ package collector
 
 import (
 	"cmp"
-	"encoding/binary"
-	"hash/maphash"
-	"math"
 	"slices"
 	"time"
 
@@ -59,13 +56,7 @@ type Snapshot struct {
 	Declines []Decline
 
 	series [numFamilies][]series
-	// digest identifies the figures the snapshot was built from, so that a
-	// refresh that reads the same figures keeps the rendered exposition.
-	digest uint64
 }
-
-// digestSeed keys snapshot digests; they are compared within one process only.
-var digestSeed = maphash.MakeSeed()
 
 // zoneKey identifies a zone (or zone group) of a city.
 type zoneKey struct{ city, zone string }
@@ -90,9 +81,6 @@ func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
 		intern[v] = v
 		return v
 	}
-	var h maphash.Hash
-	h.SetSeed(digestSeed)
-	var num [8]byte
 
 	periodEnd := make(map[zoneKey]figure.Period)
 	cities := make(map[string]*CityPeriod)
@@ -100,26 +88,27 @@ func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
 	amounts := make(map[amountKey]float64)
 	var growths []Decline
 
+	// Size each family's series first: growing them by appending would
+	// copy every family several times over while the figures are held.
+	var counts [numFamilies]int
+	for i := range figs {
+		if id, _, _, ok := classify(&figs[i], ""); ok {
+			counts[id]++
+			if figs[i].Approx {
+				counts[famApproximate]++
+			}
+		}
+	}
+	for id, n := range counts {
+		s.series[id] = make([]series, 0, n)
+	}
+
 	for i := range figs {
 		// A shallow copy whose label strings are the interned ones, so that
 		// the snapshot keeps none of the strings of figs.
 		f := &figure.Figure{City: in(figs[i].City), Indicator: in(figs[i].Indicator), Measure: in(figs[i].Measure),
 			Value: figs[i].Value, Unit: figs[i].Unit, Approx: figs[i].Approx, Period: figs[i].Period}
 		zone := in(figs[i].Zone())
-
-		h.WriteString(f.City)
-		h.WriteByte(0)
-		h.WriteString(zone)
-		h.WriteByte(0)
-		h.WriteString(f.Indicator)
-		h.WriteByte(0)
-		h.WriteString(f.Measure)
-		h.WriteByte(0)
-		h.WriteString(string(f.Unit))
-		binary.LittleEndian.PutUint64(num[:], math.Float64bits(f.Value))
-		h.Write(num[:])
-		binary.LittleEndian.PutUint64(num[:], uint64(f.Period.Year)<<8|uint64(f.Period.Month)<<1|b2u(f.Approx))
-		h.Write(num[:])
 
 		zk := zoneKey{f.City, zone}
 		if p, ok := periodEnd[zk]; !ok || p.Before(f.Period) {
@@ -160,8 +149,6 @@ func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
 				series{labels: [4]string{f.City, f.Indicator, f.Measure, zone}, value: 1})
 		}
 	}
-	s.digest = h.Sum64()
-
 	for zk, p := range periodEnd {
 		s.series[famPeriodEnd] = append(s.series[famPeriodEnd],
 			series{labels: [4]string{zk.city, zk.zone}, value: float64(p.End().Unix())})
@@ -200,13 +187,6 @@ func compareSeries(a, b series) int {
 		if c := cmp.Compare(a.labels[i], b.labels[i]); c != 0 {
 			return c
 		}
-	}
-	return 0
-}
-
-func b2u(b bool) uint64 {
-	if b {
-		return 1
 	}
 	return 0
 }

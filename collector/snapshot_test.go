@@ -89,38 +89,6 @@ func TestSnapshotPeriodEndIsTheZonesLatest(t *testing.T) {
 	}
 }
 
-func TestSnapshotDigest(t *testing.T) {
-	figs := sampleFigures(t)
-	a := NewSnapshot(figs, time.Now())
-	b := NewSnapshot(slices.Clone(figs), time.Now().Add(time.Hour))
-	if a.digest != b.digest {
-		t.Error("the same figures give different digests")
-	}
-	changes := []struct {
-		name   string
-		change func(*figure.Figure)
-	}{
-		{"value", func(f *figure.Figure) { f.Value += 0.0001 }},
-		{"approx", func(f *figure.Figure) { f.Approx = !f.Approx }},
-		{"period", func(f *figure.Figure) { f.Period = figure.MustPeriod("2023-07") }},
-		{"zone", func(f *figure.Figure) { f.Zones = []string{"中北高新区"} }},
-		{"unit", func(f *figure.Figure) { f.Unit = figure.UnitCount }},
-	}
-	for _, c := range changes {
-		t.Run(c.name, func(t *testing.T) {
-			changed := slices.Clone(figs)
-			c.change(&changed[7])
-			if NewSnapshot(changed, time.Now()).digest == a.digest {
-				t.Errorf("changing a figure's %s keeps the digest", c.name)
-			}
-		})
-	}
-	removed := NewSnapshot(figs[1:], time.Now())
-	if removed.digest == a.digest {
-		t.Error("removing a figure keeps the digest")
-	}
-}
-
 func TestEmptySnapshot(t *testing.T) {
 	s := NewSnapshot(nil, time.Time{})
 	if s.Figures != 0 || len(s.Cities) != 0 || len(s.Declines) != 0 {
