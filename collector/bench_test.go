@@ -1,4 +1,45 @@
-// RESULTS PENDING
+// Measured on the development machine (2 vCPU AMD EPYC, 24 GiB, Debian 12,
+// Go 1.26.8, PostgreSQL 15 on the same host, other engineers' tests running
+// beside), 150,000 figure series (2,500 zones x 12 indicators x 5
+// measures, Chinese labels) plus 11,354 approximate-figure, period-end and
+// indicator-info series: 20.6 MB of text exposition, 1.17 MB gzipped.
+//
+// BenchmarkScrape, -benchtime 100x, medians over loopback HTTP, the three
+// handlers side by side in every iteration:
+//
+//	                        prerendered   bare      promhttp   pre/bare  promhttp/pre
+//	Prometheus (OM + gzip)  1.33 ms       0.66 ms   211 ms     2.03      159
+//	text, no gzip           7.46 ms       7.74 ms   181 ms     0.96      24
+//
+// The gzip scrape's difference from the bare handler is the live part:
+// the Go and process collectors and the devzone_ self-metrics, gathered
+// and encoded per scrape (about 0.6 ms; the process collector alone reads
+// /proc for 0.23 ms, /proc/self/net/netstat half of it). Without the
+// process collector the ratio measured 1.48. On the plain path the bare
+// handler itself is 1/23 of promhttp: sending 20.6 MB is the floor.
+//
+// BenchmarkRefresh, -benchtime 10x, the refresh job's whole path when the
+// store changed (version, latest figures, snapshot, render, swap):
+//
+//	postgres  997 ms/op  (latest 456 ms, snapshot 87 ms, render 75 ms once on their own)
+//	sqlite    1.39 s/op  (latest 924 ms, snapshot 91 ms, render 100 ms)
+//	live heap after a refresh 38.8 MiB (the benchmark process)
+//
+// A refresh that finds the store's version unchanged reads no figures:
+// 26 ms on PostgreSQL.
+//
+// BenchmarkExporterRSS, -benchtime 500x: the real binary on PostgreSQL,
+// June's 150,000 figures loaded, 500 Prometheus scrapes, then July's
+// 150,000 figures ingested and loaded while serving:
+//
+//	rss 64 MiB after July's load, peak 128 MiB (VmHWM), July's load 1.34 s
+//
+// Run:
+//
+//	DEVZONE_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' \
+//	    go test ./collector/ -run '^$' -bench 'Scrape' -benchtime 100x
+//	(and -bench Refresh -benchtime 10x, -bench ExporterRSS -benchtime 500x)
+
 package collector
 
 import (

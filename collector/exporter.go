@@ -351,7 +351,8 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	}
 	start, now := time.Now(), e.cfg.Now()
 	cur := e.current.Load()
-	if !force && e.ready.Load() && ver == e.loaded && now.Sub(e.loadedAt) < fullReloadAfter {
+	// Unchanged, recently read, and not left light by a failed load: keep.
+	if !force && e.ready.Load() && ver == e.loaded && now.Sub(e.loadedAt) < fullReloadAfter && cur.exp.text != nil {
 		e.keep(cur, now, ver.figures)
 		return nil
 	}
