@@ -59,6 +59,9 @@ type Main struct {
 	ingest      *kingpin.CmdClause
 	serve       *kingpin.CmdClause
 	srv         serveConfig
+	// exit is set when --help or --version has been handled: kingpin would
+	// otherwise go on to run the default command.
+	exit *int
 }
 
 // dbConfig selects the store.
@@ -82,7 +85,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	app.Writer(stdout)
 	app.ErrorWriter(stderr)
 	app.UsageWriter(stdout)
-	app.Terminate(nil)
+	app.Terminate(func(code int) { m.exit = &code })
 	app.Version(version.Print("devzone_exporter"))
 	app.HelpFlag.Short('h')
 	m.app = app
@@ -123,11 +126,14 @@ func (m *Main) addDBFlags(c *kingpin.CmdClause) {
 // Run parses args and runs the command; it returns the exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
 	cmd, err := m.app.Parse(args)
+	if m.exit != nil { // --help or --version was handled
+		return *m.exit
+	}
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 		return 2
 	}
-	if cmd == "" { // --help or --version was handled
+	if cmd == "" {
 		return 0
 	}
 	m.logger = promslog.New(&promslog.Config{Level: m.logCfg.Level, Format: m.logCfg.Format, Writer: m.Stderr})

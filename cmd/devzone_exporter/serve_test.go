@@ -493,3 +493,15 @@ func TestServeFlagErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpAndVersionDoNotServe pins a bug: with serve the default command,
+// --help and --version printed their text and then ran serve with no flag
+// defaults applied (exit 2, "ingest schedule \"\"").
+func TestHelpAndVersionDoNotServe(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"--version"}, {"serve", "--help"}, {"parse", "--help"}} {
+		code, stdout, stderr := run(t, args...)
+		if code != 0 || stderr != "" || stdout == "" {
+			t.Errorf("%q: exit %d, stderr %q, %d bytes of stdout; want 0, none, some", args, code, stderr, len(stdout))
+		}
+	}
+}
