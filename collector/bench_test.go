@@ -67,6 +67,9 @@ import (
 	"github.com/devzone/devzone_exporter/internal/testexporter"
 )
 
+// TestMain removes the exporter binary BenchmarkExporterRSS builds.
+func TestMain(m *testing.M) { os.Exit(testexporter.Main(m)) }
+
 // The benchmark country: 2,500 zones × 12 indicators × 5 measures =
 // 150,000 figures and as many series, with Chinese label values.
 var (
