@@ -32,7 +32,7 @@ func TestAlertsOfACityGoToItsOfficialsAndTheExportersToOperators(t *testing.T) {
 		{"an overdue zone of 晋中", []string{"alertname=DevZoneReportOverdue", "severity=warning", "city=晋中市", "zone=晋中国家农高区"}, "jinzhong"},
 		{"a city with no route of its own", []string{"alertname=DevZoneGrowthNegative", "severity=warning", "city=大同市"}, "devzone-province"},
 		{"the exporter absent", []string{"alertname=DevZoneExporterAbsent", "severity=critical", "job=devzone"}, "devzone-operators"},
-		{"a failing job", []string{"alertname=DevZoneJobFailing", "severity=warning", "exported_job=ingest"}, "devzone-operators"},
+		{"a failing job", []string{"alertname=DevZoneJobFailing", "severity=warning", "task=ingest"}, "devzone-operators"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := run(t, amtool, append([]string{"config", "routes", "test", "--config.file=" + AlertmanagerConfig}, tc.labels...)...)

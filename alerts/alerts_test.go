@@ -333,7 +333,8 @@ func TestRulesNameOnlyWhatTheExporterExposes(t *testing.T) {
 
 // scrapedLabels returns the label names a family's series have once
 // Prometheus has scraped them: its own, the target labels, and a job label
-// of its own renamed exported_job (honor_labels: false).
+// of its own renamed exported_job (honor_labels: false) should an exposed
+// family carry one; the exporter names its jobs in task instead.
 func scrapedLabels(exposed []string) []string {
 	out := slices.Clone(targetLabels)
 	for _, l := range exposed {

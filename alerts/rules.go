@@ -204,13 +204,13 @@ func (c Config) exporterAlerts() []Rule {
 		{
 			Alert: "DevZoneJobFailing",
 			Expr: "increase(devzone_job_failures_total[" + window + "]) > 0\n" +
-				"and on (instance, job, exported_job)\n" +
+				"and on (instance, job, task)\n" +
 				"time() - devzone_job_last_success_timestamp_seconds > " + strconv.Itoa(int(c.JobFailingWindow.Seconds())),
 			For:    model.Duration(c.ExporterFor),
 			Labels: orderedMap{{"severity", "warning"}},
 			Annotations: orderedMap{
-				{"summary", "devzone_exporter {{ $labels.exported_job }} 任务持续失败"},
-				{"description", "{{ $labels.instance }} 的 {{ $labels.exported_job }} 任务近" + durationZh(c.JobFailingWindow) +
+				{"summary", "devzone_exporter {{ $labels.task }} 任务持续失败"},
+				{"description", "{{ $labels.instance }} 的 {{ $labels.task }} 任务近" + durationZh(c.JobFailingWindow) +
 					"有失败、没有一次成功:新公报不会入库,或指标不会刷新。请查看 devzone_exporter 的日志。"},
 				{"dashboard", link},
 			},

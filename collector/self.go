@@ -42,19 +42,19 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "job_last_success_timestamp_seconds",
 			Help: "Unix time the job last completed without error; 0 if it has not since the exporter started.",
-		}, []string{"job"}),
+		}, []string{"task"}),
 		duration: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "job_duration_seconds",
 			Help: "Duration of the job's last run, successful or not.",
-		}, []string{"job"}),
+		}, []string{"task"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "job_failures_total",
 			Help: "Runs of the job that failed (an error or a panic); each is logged in one line.",
-		}, []string{"job"}),
+		}, []string{"task"}),
 		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "job_panics_total",
 			Help: "Runs of the job that panicked; the panic was recovered and counted as a failure too.",
-		}, []string{"job"}),
+		}, []string{"task"}),
 		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "reports_ingested_total",
 			Help: "Bulletin files the ingest job tried, by result: ingested (stored), failed (cannot be parsed; kept with its error, retried when it changes), error (the store failed; retried next run).",

@@ -102,7 +102,8 @@ type scraped struct {
 // scrape converts families to the series a Prometheus scraping the exporter
 // as job scrapeJob would store, ten minutes of them at a 15 s interval:
 // the target labels job and instance are added, and the exporter's own job
-// label becomes exported_job (honor_labels: false, the default).
+// label, if a family had one, would become exported_job (honor_labels:
+// false, the default); the exporter names its jobs in task instead.
 func scrape(t *testing.T, families map[string]*dto.MetricFamily, instance string) scraped {
 	t.Helper()
 	s := scraped{storage: teststorage.New(t), at: time.Unix(1_700_000_600, 0), labels: map[string][]string{}}

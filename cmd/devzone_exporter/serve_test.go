@@ -284,8 +284,8 @@ func TestServeStoreOutage(t *testing.T) {
 	})
 	const (
 		reachable      = "devzone_store_reachable"
-		refreshFailed  = `devzone_job_failures_total{job="refresh"}`
-		ingestFailed   = `devzone_job_failures_total{job="ingest"}`
+		refreshFailed  = `devzone_job_failures_total{task="refresh"}`
+		ingestFailed   = `devzone_job_failures_total{task="ingest"}`
 		failedRunsLogs = `msg="job failed"`
 	)
 	is := func(series string, want float64) func(string) bool {

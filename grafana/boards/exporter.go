@@ -40,10 +40,9 @@ func Exporter() (dashboard.Dashboard, error) {
 		Build()
 }
 
-// jobLabel is the label that names a scheduled job (ingest, refresh). The
-// exporter exposes it as job, which Prometheus renames to exported_job on
-// scrape because job is a target label (honor_labels: false, the default).
-const jobLabel = "exported_job"
+// jobLabel is the label that names a scheduled job (ingest, refresh). It is
+// task, not job, so that it does not collide with Prometheus's target label.
+const jobLabel = "task"
 
 // staleJobSeconds is how long since a job's last success the board shows
 // it red; both jobs run every minute by default.
