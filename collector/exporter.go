@@ -16,6 +16,7 @@ import (
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/inbox"
+	"github.com/devzone/devzone_exporter/collector/leader"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -106,6 +107,7 @@ type Exporter struct {
 
 	storeMu sync.Mutex
 	st      *store.Store
+	lock    *leader.Lock // ingestion lock on a PostgreSQL store; nil on SQLite
 
 	statusMu sync.Mutex
 	status   map[string]*JobStatus
@@ -176,6 +178,13 @@ func (e *Exporter) Close() error {
 	if e.st == nil {
 		return nil
 	}
+	if e.lock != nil {
+		// Hand ingestion over at once rather than when the session times out.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		e.lock.Release(ctx) //nolint:errcheck // closing the store ends the session anyway
+		cancel()
+		e.lock = nil
+	}
 	err := e.st.Close()
 	e.st = nil
 	if err != nil {
@@ -196,7 +205,33 @@ func (e *Exporter) store(ctx context.Context) (*store.Store, error) {
 		return nil, err // store.Open says "open store ..." and hides the password
 	}
 	e.st = st
+	if st.Dialect() == store.DialectPostgres {
+		e.lock = leader.New(st.DB().DB, leader.Key)
+	}
 	return st, nil
+}
+
+// leads reports whether this replica is to ingest: on PostgreSQL only the
+// one holding the advisory lock does, so that replicas sharing a store
+// never ingest a bulletin twice at once; SQLite has one exporter.
+func (e *Exporter) leads(ctx context.Context) (bool, error) {
+	e.storeMu.Lock()
+	lock := e.lock
+	e.storeMu.Unlock()
+	held := true
+	if lock != nil {
+		var err error
+		if held, err = lock.Acquire(ctx); err != nil {
+			e.self.ingestLeader.Set(0)
+			return false, err
+		}
+	}
+	if held {
+		e.self.ingestLeader.Set(1)
+	} else {
+		e.self.ingestLeader.Set(0)
+	}
+	return held, nil
 }
 
 // execute runs one job run: it bounds it by the job timeout, times it,
@@ -253,6 +288,9 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 	st, err := e.store(ctx)
 	if err != nil {
 		return false, err
+	}
+	if lead, err := e.leads(ctx); err != nil || !lead {
+		return false, err // another replica ingests; this one serves
 	}
 	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result

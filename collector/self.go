@@ -30,6 +30,7 @@ type selfMetrics struct {
 
 	storeFigures      prometheus.Gauge
 	storeReachable    prometheus.Gauge
+	ingestLeader      prometheus.Gauge
 	snapshotSeries    prometheus.Gauge
 	snapshotTimestamp prometheus.Gauge
 }
@@ -67,6 +68,10 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 			Namespace: namespace, Name: "store_reachable",
 			Help: "1 if the store answered the refresh job's last ping, 0 if it did not or could not be opened.",
 		}),
+		ingestLeader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "ingest_leader",
+			Help: "1 if this replica runs ingestion: always on SQLite; on PostgreSQL while it holds the store's advisory lock (one replica of those sharing a store at a time).",
+		}),
 		snapshotSeries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "snapshot_series",
 			Help: "Series of figures in the snapshot being served.",
@@ -87,7 +92,7 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 	}
 	reg.MustRegister(
 		m.lastSuccess, m.duration, m.failures, m.panics, m.reports,
-		m.storeFigures, m.storeReachable, m.snapshotSeries, m.snapshotTimestamp,
+		m.storeFigures, m.storeReachable, m.ingestLeader, m.snapshotSeries, m.snapshotTimestamp,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		versioncollector.NewCollector("devzone_exporter"),

@@ -1,12 +1,30 @@
 package collector
 
 import (
+	"context"
 	"net/http"
+	"time"
+
+	"github.com/devzone/devzone_exporter/collector/store"
+	"github.com/devzone/devzone_exporter/collector/trend"
 )
 
+// storeForAPI returns the store for an API request, opening it if no job
+// has yet, or nil while it cannot be reached (the API answers 503).
+func (e *Exporter) storeForAPI() *store.Store {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := e.store(ctx)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
 // Handler serves the exporter's web interface: "/" the landing page,
-// "/metrics", "/-/healthy" (200 while the process serves) and "/-/ready"
-// (200 once a snapshot has been loaded from the store, 503 before).
+// "/metrics", "/-/healthy" (200 while the process serves), "/-/ready"
+// (200 once a snapshot has been loaded from the store, 503 before) and the
+// analysts' trend API under "/api/v1/" (see package trend).
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", e.MetricsHandler())
@@ -23,6 +41,8 @@ func (e *Exporter) Handler() http.Handler {
 		}
 		w.Write([]byte("Ready.\n"))
 	})
+	api := &trend.API{Store: e.storeForAPI, Logger: e.logger}
+	api.Register(mux)
 	mux.Handle("GET /", e.LandingHandler())
 	return mux
 }

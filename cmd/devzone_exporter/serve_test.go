@@ -135,6 +135,16 @@ func TestServeSample(t *testing.T) {
 			}
 			lint(t, got)
 			golden(t, "serve-sample.prom", stable(got))
+
+			// The analysts' API reads the same store.
+			q := url.Values{"zone": {"中北高新区、清徐开发区"}, "indicator": {"industrial_investment"}, "measure": {"yoy_growth"}}
+			code, body := e.Get(t, "/api/v1/series?"+q.Encode())
+			if code != http.StatusOK || !strings.Contains(string(body), `"value": -0.1485`) {
+				t.Errorf("/api/v1/series = %d:\n%s", code, body)
+			}
+			if code, body := e.Get(t, "/api/v1/series?indicator=nope"); code != http.StatusBadRequest {
+				t.Errorf("/api/v1/series?indicator=nope = %d: %s", code, body)
+			}
 		})
 	}
 }
@@ -454,7 +464,7 @@ func TestServeWebConfig(t *testing.T) {
 		Args: []string{"--web.config.file=" + cfg},
 		User: url.UserPassword("prometheus", "s3cret"),
 	})
-	for _, path := range []string{"/metrics", "/", "/-/ready", "/-/healthy"} {
+	for _, path := range []string{"/metrics", "/", "/-/ready", "/-/healthy", "/api/v1/indicators"} {
 		if code, _ := e.Get(t, path); code != http.StatusOK {
 			t.Errorf("%s with the password = %d, want 200", path, code)
 		}
