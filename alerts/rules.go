@@ -131,7 +131,7 @@ func (c Config) Groups() []Group {
 				value:       "{{ $approx }}-{{ $points }}个百分点",
 			}),
 		}},
-		{Name: "devzone-reports", Rules: []Rule{c.reportOverdue()}},
+		{Name: "devzone-reports", Rules: []Rule{c.reportOverdue(), c.bulletinInconsistent()}},
 		{Name: "devzone-exporter", Rules: c.exporterAlerts()},
 	}
 }
@@ -180,6 +180,25 @@ func (c Config) reportOverdue() Rule {
 				"超过"+days+"天没有新一期数据。请督促报送,或检查公报是否已放入收件目录。")},
 			{"period", withLookups("", "{{ $period }}")},
 			{"value", withLookups("", "{{ $days }}天")},
+			{"dashboard", c.overviewLink()},
+		},
+	}
+}
+
+// bulletinInconsistent flags a city whose latest bulletins contradict
+// themselves (batches that do not add up to their total, two statements
+// implying different city totals): the figures need a second look before
+// anyone acts on them.
+func (c Config) bulletinInconsistent() Rule {
+	return Rule{
+		Alert:  "DevZoneBulletinInconsistent",
+		Expr:   "devzone_report_findings > 0",
+		For:    model.Duration(c.FigureFor),
+		Labels: orderedMap{{"severity", "warning"}},
+		Annotations: orderedMap{
+			{"summary", "{{ $labels.city }} 最新一期公报有{{ $value }}处数字前后不一致,请复核"},
+			{"description", "{{ $labels.city }}最新一期公报中有{{ $value }}处数字相互矛盾(类型 {{ $labels.kind }}),例如各批次之和与所报总数不符。" +
+				"请向报送单位核实;具体句子和数字见 devzone_exporter 的 /api/v1/findings。"},
 			{"dashboard", c.overviewLink()},
 		},
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
+	"github.com/devzone/devzone_exporter/collector/figure"
 	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/collector/leader"
 	"github.com/devzone/devzone_exporter/collector/store"
@@ -37,6 +38,10 @@ type Config struct {
 	Now func() time.Time
 	// JobTimeout bounds one run of a job; DefaultJobTimeout when zero.
 	JobTimeout time.Duration
+	// Derived exposes the figures derived from stated ones (implied city
+	// totals and growth) in families of their own; off by default, as they
+	// add up to two series per zone and indicator.
+	Derived bool
 	// GzipLevel is the compress/flate level of the pre-rendered exposition;
 	// DefaultGzipLevel when zero.
 	GzipLevel int
@@ -411,7 +416,22 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	snap := NewSnapshot(figs, now) // figs is dead from here: the GC may take it while rendering
+	if e.cfg.Derived {
+		derived, err := st.LatestDerived(ctx)
+		if err != nil {
+			return err
+		}
+		figs = append(figs, derived...)
+	}
+	stored, err := st.Findings(ctx)
+	if err != nil {
+		return err
+	}
+	findings := make([]figure.Finding, len(stored))
+	for i := range stored {
+		findings[i] = stored[i].Finding
+	}
+	snap := NewSnapshotWithFindings(figs, findings, now) // figs is dead from here: the GC may take it while rendering
 	exp, err := render(snap, e.cfg.GzipLevel, int(e.textSize.Load()))
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/devzone/devzone_exporter/collector/consistency"
 	"github.com/devzone/devzone_exporter/collector/figure"
 )
 
@@ -39,6 +40,9 @@ const (
 	famApproximate
 	famPeriodEnd
 	famIndicatorInfo
+	famDerivedCityTotal
+	famDerivedCityGrowth
+	famFindings
 	numFamilies
 )
 
@@ -52,6 +56,7 @@ var (
 	labelsBatch                = []string{"batch", "city", "scope", "zone"}
 	labelsZone                 = []string{"city", "zone"}
 	labelsIndicatorInfo        = []string{"indicator", "name"}
+	labelsFindings             = []string{"city", "kind"}
 )
 
 // family is one metric family of figures.
@@ -102,6 +107,12 @@ var families = [numFamilies]family{
 		help: "1 for each figure the bulletin states approximately (约, 近, 超, 余, 左右); exact figures have no series."},
 	famPeriodEnd: {name: "period_end_timestamp_seconds", labels: labelsZone,
 		help: "End of the latest period a development zone reported, as a Unix time (2023年1-6月 ends 2023-07-01T00:00:00+08:00)."},
+	famDerivedCityTotal: {name: "derived_city_total_yuan", labels: labelsZoneIndicator,
+		help: "DERIVED, not stated: the city total a zone's amount and city share imply (amount / share), in yuan; zone is the zone whose statements imply it. Exposed with --metrics.derived."},
+	famDerivedCityGrowth: {name: "derived_city_growth_ratio", labels: labelsZoneIndicator,
+		help: "DERIVED, not stated: the city's year-on-year growth a zone's growth and its growth against the city imply (growth - growth_vs_city), as a ratio. Exposed with --metrics.derived."},
+	famFindings: {name: "report_findings", labels: labelsFindings,
+		help: "Consistency findings in the bulletins of a city's latest period (two statements implying different city totals, batches not adding up to their total, a share above 100%, a growth contradicting last year's value); see /api/v1/findings for the sentences."},
 	famIndicatorInfo: {name: "indicator_info", labels: labelsIndicatorInfo,
 		help: "Chinese name of each indicator key, always 1; join on indicator for dashboards and alert text."},
 }
@@ -174,6 +185,15 @@ func init() {
 // job counts those and logs them.
 func classify(f *figure.Figure, zone string) (id familyID, labels [4]string, value float64, ok bool) {
 	value = f.Value
+	if f.Derived {
+		switch {
+		case f.Measure == consistency.MeasureImpliedCityTotal && f.Unit == figure.UnitYuan:
+			return famDerivedCityTotal, [4]string{f.City, f.Indicator, zone}, value, true
+		case f.Measure == consistency.MeasureImpliedCityGrowth && f.Unit == figure.UnitRatio:
+			return famDerivedCityGrowth, [4]string{f.City, f.Indicator, zone}, value, true
+		}
+		return 0, labels, 0, false
+	}
 	if batch, cumulative, isBatch := figure.Batch(f.Indicator); isBatch {
 		if id, ok := batchFamilies[f.Measure]; ok && batchUnits[id] == f.Unit {
 			scope := scopePeriod

@@ -71,6 +71,13 @@ type amountKey struct {
 // city, zone, indicator and measure, at its latest period) into metric
 // families. It neither modifies figs nor keeps a reference into them.
 func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
+	return NewSnapshotWithFindings(figs, nil, loaded)
+}
+
+// NewSnapshotWithFindings is NewSnapshot with the consistency findings of
+// the store's reports: those of each city's latest period are counted by
+// kind. Derived figures among figs go to the derived families only.
+func NewSnapshotWithFindings(figs []figure.Figure, findings []figure.Finding, loaded time.Time) *Snapshot {
 	s := &Snapshot{Loaded: loaded, Figures: len(figs)}
 	// Label values repeat across many series: keep one copy of each.
 	intern := make(map[string]string)
@@ -107,8 +114,16 @@ func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
 		// A shallow copy whose label strings are the interned ones, so that
 		// the snapshot keeps none of the strings of figs.
 		f := &figure.Figure{City: in(figs[i].City), Indicator: in(figs[i].Indicator), Measure: in(figs[i].Measure),
-			Value: figs[i].Value, Unit: figs[i].Unit, Approx: figs[i].Approx, Period: figs[i].Period}
+			Value: figs[i].Value, Unit: figs[i].Unit, Approx: figs[i].Approx, Period: figs[i].Period, Derived: figs[i].Derived}
 		zone := in(figs[i].Zone())
+		if f.Derived {
+			// Derived figures are no report of the zone's: they only feed
+			// their own families.
+			if id, labels, value, ok := classify(f, zone); ok {
+				s.series[id] = append(s.series[id], series{labels: labels, value: value})
+			}
+			continue
+		}
 
 		zk := zoneKey{f.City, zone}
 		if p, ok := periodEnd[zk]; !ok || p.Before(f.Period) {
@@ -152,6 +167,15 @@ func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
 	for zk, p := range periodEnd {
 		s.series[famPeriodEnd] = append(s.series[famPeriodEnd],
 			series{labels: [4]string{zk.city, zk.zone}, value: float64(p.End().Unix())})
+	}
+	kinds := map[[2]string]int{}
+	for _, fd := range findings {
+		if c := cities[fd.City]; c != nil && fd.Period == c.Period.String() {
+			kinds[[2]string{fd.City, fd.Kind}]++
+		}
+	}
+	for k, n := range kinds {
+		s.series[famFindings] = append(s.series[famFindings], series{labels: [4]string{in(k[0]), in(k[1])}, value: float64(n)})
 	}
 	for _, key := range figure.IndicatorKeys() {
 		s.series[famIndicatorInfo] = append(s.series[famIndicatorInfo],

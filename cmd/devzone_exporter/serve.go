@@ -31,6 +31,7 @@ type serveConfig struct {
 	refresh    string
 	timezone   string
 	jobTimeout time.Duration
+	derived    bool
 }
 
 func (m *Main) addServeFlags(c *kingpin.CmdClause) {
@@ -50,6 +51,8 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 		Default("Asia/Shanghai").StringVar(&m.srv.timezone)
 	c.Flag("schedule.timeout", "Longest a job run may take before it is cancelled and counted as failed.").
 		Default(collector.DefaultJobTimeout.String()).DurationVar(&m.srv.jobTimeout)
+	c.Flag("metrics.derived", "Expose the figures derived from stated ones (implied city totals and growth) as devzone_derived_* families.").
+		Default("false").BoolVar(&m.srv.derived)
 }
 
 // runServe runs the exporter until ctx is done (SIGTERM or SIGINT), then
@@ -80,6 +83,7 @@ func (m *Main) runServe(ctx context.Context) int {
 		Logger:     m.logger,
 		Now:        m.Now,
 		JobTimeout: m.srv.jobTimeout,
+		Derived:    m.srv.derived,
 	})
 	if err != nil {
 		return fail(1, err)

@@ -73,6 +73,9 @@ func Derive(figs []figure.Figure) []figure.Figure {
 }
 
 func derived(from figure.Figure, measure string, v float64, unit figure.Unit, approx bool, how, text string) figure.Figure {
+	// 0.11 - 0.098 is 0.011999999999999997 in binary; twelve significant
+	// digits are more than any bulletin states.
+	v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
 	return figure.Figure{
 		City: from.City, Zones: from.Zones, Indicator: from.Indicator, Measure: measure,
 		Value: v, Unit: unit, Approx: approx, Period: from.Period, Derived: true,

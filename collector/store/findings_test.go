@@ -54,3 +54,18 @@ func TestDerivedAndFindings(t *testing.T) {
 		}
 	})
 }
+
+func TestLatestDerived(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dialect string) {
+		s := MustOpen(t, dialect)
+		for i, p := range []string{"2023-03", "2023-06"} {
+			d := fig("太原市", "中北高新区", figure.IndustrialInvestment, "implied_city_total", p, float64(i+1), figure.UnitYuan)
+			d.Derived = true
+			mustIngest(t, s, report(p+".txt"), fig("太原市", "中北高新区", figure.IndustrialInvestment, figure.MeasureValue, p, 1, figure.UnitYuan), d)
+		}
+		got, err := s.LatestDerived(context.Background())
+		if err != nil || len(got) != 1 || !got[0].Derived || got[0].Value != 2 || got[0].Period.String() != "2023-06" {
+			t.Fatalf("LatestDerived = %+v, %v", got, err)
+		}
+	})
+}

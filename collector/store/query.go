@@ -56,14 +56,15 @@ func splitZone(zone string) []string {
 
 // latestSQL picks, for each (city, zone, indicator, measure), the figure of
 // its latest period: the one no later period follows. The window reads
-// figures_key in its own order, so neither dialect sorts.
+// figures_key in its own order, so neither dialect sorts. %s selects
+// stated or derived figures.
 const latestSQL = `
-SELECT city, zone, indicator, measure, period, value, unit, approx, text, line, report_id
+SELECT city, zone, indicator, measure, period, value, unit, approx, text, line, report_id, derived
 FROM (
     SELECT f.*, lead(f.period) OVER (
         PARTITION BY f.city, f.zone, f.indicator, f.measure ORDER BY f.period) AS next_period
     FROM figures f
-    WHERE NOT f.derived
+    WHERE %s
 ) latest
 WHERE next_period IS NULL
 ORDER BY city, zone, indicator, measure`
@@ -73,7 +74,16 @@ ORDER BY city, zone, indicator, measure`
 // indicator, measure. Figure.Text and Line are filled. It is what the
 // refresh job turns into metrics.
 func (s *Store) Latest(ctx context.Context) ([]figure.Figure, error) {
-	rows, err := s.db.QueryxContext(ctx, latestSQL)
+	return s.latest(ctx, "NOT f.derived")
+}
+
+// LatestDerived is Latest for the derived figures (Figure.Derived set).
+func (s *Store) LatestDerived(ctx context.Context) ([]figure.Figure, error) {
+	return s.latest(ctx, "f.derived")
+}
+
+func (s *Store) latest(ctx context.Context, where string) ([]figure.Figure, error) {
+	rows, err := s.db.QueryxContext(ctx, fmt.Sprintf(latestSQL, where))
 	if err != nil {
 		return nil, fmt.Errorf("latest figures: %w", err)
 	}

@@ -1,0 +1,42 @@
+package collector
+
+import (
+	"testing"
+	"time"
+
+	"github.com/devzone/devzone_exporter/collector/consistency"
+	"github.com/devzone/devzone_exporter/collector/figure"
+)
+
+// TestDerivedAndFindings checks that derived figures go to their own
+// families only (no period, no amount, no decline of a zone comes from
+// them) and that findings are counted for each city's latest period only.
+func TestDerivedAndFindings(t *testing.T) {
+	june, may := figure.MustPeriod("2023-06"), figure.MustPeriod("2023-05")
+	stated := figure.Figure{City: "太原市", Zones: []string{"中北高新区"}, Indicator: figure.IndustrialInvestment,
+		Measure: figure.MeasureYoYGrowth, Value: -0.1, Unit: figure.UnitRatio, Period: june}
+	derived := figure.Figure{City: "太原市", Zones: []string{"中北高新区"}, Indicator: figure.IndustrialInvestment,
+		Measure: consistency.MeasureImpliedCityGrowth, Value: -0.2, Unit: figure.UnitRatio, Period: figure.MustPeriod("2023-09"), Derived: true}
+	findings := []figure.Finding{
+		{Kind: consistency.KindPartsExceedTotal, City: "太原市", Period: june.String()},
+		{Kind: consistency.KindPartsExceedTotal, City: "太原市", Period: june.String()},
+		{Kind: consistency.KindShareAbove100, City: "太原市", Period: may.String()}, // an older period's
+	}
+	s := NewSnapshotWithFindings([]figure.Figure{stated, derived}, findings, time.Time{})
+	if got := s.series[famDerivedCityGrowth]; len(got) != 1 || got[0].value != -0.2 {
+		t.Errorf("derived growth series %+v", got)
+	}
+	if got := s.series[famYoYGrowth]; len(got) != 1 || got[0].value != -0.1 {
+		t.Errorf("growth series %+v: the derived figure must not be among them", got)
+	}
+	if got := s.series[famPeriodEnd]; len(got) != 1 || got[0].value != float64(june.End().Unix()) {
+		t.Errorf("period end %+v: a derived figure's period is no report", got)
+	}
+	if len(s.Declines) != 1 {
+		t.Errorf("declines %+v", s.Declines)
+	}
+	got := s.series[famFindings]
+	if len(got) != 1 || got[0].labels != [4]string{"太原市", consistency.KindPartsExceedTotal} || got[0].value != 2 {
+		t.Errorf("findings series %+v, want one of 2 for the latest period", got)
+	}
+}
