@@ -273,8 +273,17 @@ var lookups = []lookup{
 	// devzone_period_end_timestamp_seconds holds the period's end, midnight
 	// China time (+08:00) at the start of the next month. 8h less one
 	// second later, in UTC, is the last second of the period's last month.
-	{"$period", func(string) string {
-		return `{{ $period := "报告期未知" }}{{ with printf "devzone_period_end_timestamp_seconds{city=%q,zone=%q} + 28799" $labels.city $labels.zone | query }}` +
+	//
+	// A figure older than its zone's latest period (one a later bulletin
+	// did not restate) has its own period in
+	// devzone_figure_period_end_timestamp_seconds, which wins.
+	{"$period", func(measure string) string {
+		q := `printf "devzone_period_end_timestamp_seconds{city=%q,zone=%q} + 28799" $labels.city $labels.zone`
+		if measure != "" {
+			q = `printf "devzone_figure_period_end_timestamp_seconds{city=%q,zone=%q,indicator=%q,measure=%q} + 28799 or on (city, zone) devzone_period_end_timestamp_seconds{city=%q,zone=%q} + 28799" ` +
+				`$labels.city $labels.zone $labels.indicator "` + measure + `" $labels.city $labels.zone`
+		}
+		return `{{ $period := "报告期未知" }}{{ with ` + q + ` | query }}` +
 			`{{ with . | first | value | toTime }}{{ $period = printf "%d年1-%d月" .Year .Month }}{{ if eq .Month 1 }}{{ $period = printf "%d年1月" .Year }}{{ end }}{{ end }}{{ end }}`
 	}},
 	// $approx: 约 when the bulletin stated the figure approximately (约,

@@ -40,3 +40,18 @@ func TestDerivedAndFindings(t *testing.T) {
 		t.Errorf("findings series %+v, want one of 2 for the latest period", got)
 	}
 }
+
+// TestFigurePeriod exposes the period of a figure the zone's latest
+// bulletin did not restate, and only of such figures.
+func TestFigurePeriod(t *testing.T) {
+	f := func(measure, period string) figure.Figure {
+		return figure.Figure{City: "太原市", Zones: []string{"中北高新区"}, Indicator: figure.FixedAssetInvestment,
+			Measure: measure, Value: -0.108, Unit: figure.UnitRatio, Period: figure.MustPeriod(period)}
+	}
+	s := NewSnapshot([]figure.Figure{f(figure.MeasureYoYGrowth, "2023-06"), f(figure.MeasureCityShare, "2023-07")}, time.Time{})
+	got := s.series[famFigurePeriodEnd]
+	want := [4]string{"太原市", figure.FixedAssetInvestment, figure.MeasureYoYGrowth, "中北高新区"}
+	if len(got) != 1 || got[0].labels != want || got[0].value != float64(figure.MustPeriod("2023-06").End().Unix()) {
+		t.Errorf("figure period series %+v, want the June growth only", got)
+	}
+}

@@ -40,6 +40,7 @@ const (
 	famApproximate
 	famPeriodEnd
 	famIndicatorInfo
+	famFigurePeriodEnd
 	famDerivedCityTotal
 	famDerivedCityGrowth
 	famFindings
@@ -107,6 +108,8 @@ var families = [numFamilies]family{
 		help: "1 for each figure the bulletin states approximately (约, 近, 超, 余, 左右); exact figures have no series."},
 	famPeriodEnd: {name: "period_end_timestamp_seconds", labels: labelsZone,
 		help: "End of the latest period a development zone reported, as a Unix time (2023年1-6月 ends 2023-07-01T00:00:00+08:00)."},
+	famFigurePeriodEnd: {name: "figure_period_end_timestamp_seconds", labels: labelsZoneIndicatorMeasure,
+		help: "End of the period of a figure older than its zone's latest period (one the zone's latest bulletin did not restate), as a Unix time; figures of the latest period have no series, so alert text can name the right period."},
 	famDerivedCityTotal: {name: "derived_city_total_yuan", labels: labelsZoneIndicator,
 		help: "DERIVED, not stated: the city total a zone's amount and city share imply (amount / share), in yuan; zone is the zone whose statements imply it. Exposed with --metrics.derived."},
 	famDerivedCityGrowth: {name: "derived_city_growth_ratio", labels: labelsZoneIndicator,

@@ -90,6 +90,13 @@ func NewSnapshotWithFindings(figs []figure.Figure, findings []figure.Finding, lo
 	}
 
 	periodEnd := make(map[zoneKey]figure.Period)
+	// figurePeriods keeps each stated figure's period, to expose those
+	// older than their zone's latest once that is known.
+	type figurePeriod struct {
+		labels [4]string
+		period figure.Period
+	}
+	figurePeriods := make([]figurePeriod, 0, len(figs))
 	cities := make(map[string]*CityPeriod)
 	cityZones := make(map[zoneKey]bool)
 	amounts := make(map[amountKey]float64)
@@ -126,6 +133,7 @@ func NewSnapshotWithFindings(figs []figure.Figure, findings []figure.Finding, lo
 		}
 
 		zk := zoneKey{f.City, zone}
+		figurePeriods = append(figurePeriods, figurePeriod{[4]string{f.City, f.Indicator, f.Measure, zone}, f.Period})
 		if p, ok := periodEnd[zk]; !ok || p.Before(f.Period) {
 			periodEnd[zk] = f.Period
 		}
@@ -162,6 +170,12 @@ func NewSnapshotWithFindings(figs []figure.Figure, findings []figure.Finding, lo
 		if f.Approx {
 			s.series[famApproximate] = append(s.series[famApproximate],
 				series{labels: [4]string{f.City, f.Indicator, f.Measure, zone}, value: 1})
+		}
+	}
+	for _, fp := range figurePeriods {
+		if fp.period.Before(periodEnd[zoneKey{fp.labels[0], fp.labels[3]}]) {
+			s.series[famFigurePeriodEnd] = append(s.series[famFigurePeriodEnd],
+				series{labels: fp.labels, value: float64(fp.period.End().Unix())})
 		}
 	}
 	for zk, p := range periodEnd {
