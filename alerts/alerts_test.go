@@ -255,9 +255,20 @@ func ruleQueries(t *testing.T) map[string][]string {
 // families carry, checked against the real exporter running on the sample
 // bulletin.
 func TestRulesNameOnlyWhatTheExporterExposes(t *testing.T) {
-	e := testexporter.Start(t, testexporter.Options{InboxDir: sampleInbox(t)})
+	// The sample, and July's bulletin that restates only investment: its
+	// other figures stay June's and get a figure period of their own.
+	inbox := sampleInbox(t)
+	july, err := os.ReadFile(filepath.Join("testdata", "taiyuan-2023-07.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "taiyuan-2023-07.txt"), july, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := testexporter.Start(t, testexporter.Options{InboxDir: inbox})
 	e.WaitForMetrics(t, "the sample's figures", func(m string) bool {
-		return strings.Contains(m, "devzone_yoy_growth_ratio{") && strings.Contains(m, "devzone_figure_approximate{")
+		return strings.Contains(m, "devzone_yoy_growth_ratio{") && strings.Contains(m, "devzone_figure_approximate{") &&
+			strings.Contains(m, "devzone_figure_period_end_timestamp_seconds{")
 	})
 	families := map[string][]string{} // name → label names
 	for name, mf := range e.Families(t) {
