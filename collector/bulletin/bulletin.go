@@ -74,7 +74,7 @@ func Parse(name string, b []byte, opt Options) (*Result, error) {
 		return nil, &Error{File: name, Err: err}
 	}
 	text = normalize(text)
-	if groupedRe.MatchString(text) {
+	if hasGrouping(text) {
 		text = groupingRe.ReplaceAllStringFunc(text, func(s string) string { return strings.ReplaceAll(s, ",", "") })
 	}
 
@@ -120,9 +120,25 @@ func Parse(name string, b []byte, opt Options) (*Result, error) {
 }
 
 // groupingRe matches a numeral with thousands separators, 12,637.
-var groupedRe = regexp.MustCompile(`[0-9],[0-9]{3}`)
+// hasGrouping reports whether s has a digit, a comma and three digits: the
+// cheap test before groupingRe.
+func hasGrouping(s string) bool {
+	for i := strings.IndexByte(s, ','); i >= 0; {
+		if i > 0 && isDigit(s[i-1]) && i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], ',')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
 
-// groupingRe is the expensive test that groupedRe gates.
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// groupingRe is the expensive test that hasGrouping gates.
 var groupingRe = regexp.MustCompile(`(?:^|[^0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?:[^0-9,]|$)`)
 
 func hasFigureText(sec section) bool {

@@ -122,6 +122,9 @@ var (
 	// A period phrase may stand there too, when a page break or a missing
 	// comma joined it to the sentence ("2023年1-7月中北高新区…").
 	leadInRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+是|其中|另外|此外|同时|目前|全年|今年以来|\d{4}年|1-\d{1,2}月份?|截[至止]\d{1,2}月[底末]|上半年|前?[一二三四]季度|\s)+`)
+	// leadInFirst holds every rune a match of leadInRe can start with, so
+	// that most clauses skip it.
+	leadInFirst = "一二三四五六七八九十(其另此同目全今0123456789截上前 \t"
 	// zoneWordRe finds a zone's name anywhere in a clause.
 	zoneWordRe = regexp.MustCompile(zoneSuffix)
 	// verbLeadRe is a verb that a zone-like match may have swallowed
@@ -156,20 +159,26 @@ type subject struct {
 
 // findSubject reads the subject a clause starts with, if any.
 func findSubject(clause string) (subject, bool) {
-	s := clause[len(leadInRe.FindString(clause)):]
-	if m := cityWideRe.FindStringSubmatchIndex(s); m != nil {
-		class := ""
-		if m[4] >= 0 {
-			class = s[m[4]:m[5]]
-		}
-		sub := subject{zones: []string{"全市" + class + "开发区"}}
-		if m[2] >= 0 {
-			sub.zoneCount = &number{start: m[2], end: m[3], digits: s[m[2]:m[3]], unit: "家"}
-		}
-		return sub, true
+	s := clause
+	if r, _ := utf8.DecodeRuneInString(s); strings.ContainsRune(leadInFirst, r) {
+		s = s[len(leadInRe.FindString(s)):]
 	}
-	if otherScope.MatchString(s) {
-		return subject{outOfScope: true}, true
+	// cityWideRe and otherScope both start with 全: test that first.
+	if strings.HasPrefix(s, "全") {
+		if m := cityWideRe.FindStringSubmatchIndex(s); m != nil {
+			class := ""
+			if m[4] >= 0 {
+				class = s[m[4]:m[5]]
+			}
+			sub := subject{zones: []string{"全市" + class + "开发区"}}
+			if m[2] >= 0 {
+				sub.zoneCount = &number{start: m[2], end: m[3], digits: s[m[2]:m[3]], unit: "家"}
+			}
+			return sub, true
+		}
+		if otherScope.MatchString(s) {
+			return subject{outOfScope: true}, true
+		}
 	}
 	if !zoneSoon(s) {
 		return subject{}, false

@@ -70,6 +70,15 @@ var (
 	ordinalRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[、.](?:\D|$)|[一二三四五六七八九十]+是)`)
 )
 
+// maxHeadingBytes bounds a city heading: a city and 开发区工作情况 at most.
+const maxHeadingBytes = 3 * 24
+
+// hasTrailer reports whether s ends in a trailer naming a city; the cheap
+// test for its words comes first.
+func hasTrailer(s string) bool {
+	return (strings.Contains(s, "供稿") || strings.Contains(s, "来源") || strings.Contains(s, "报送")) && trailerRe.MatchString(s)
+}
+
 // terminal reports whether a line ends where a sentence may end, so that
 // the next line starts a new paragraph.
 func terminal(line string) bool {
@@ -84,7 +93,8 @@ func terminal(line string) bool {
 // isHeadingLine reports whether a line is a heading: a 【…】 title, a city
 // heading, or a short list-marked title such as "一、指标完成情况".
 func isHeadingLine(line string) bool {
-	if strings.HasPrefix(line, "【") || cityHeadingRe.MatchString(line) || trailerRe.MatchString(line) && strings.HasPrefix(line, "(") {
+	if strings.HasPrefix(line, "【") || len(line) <= maxHeadingBytes && cityHeadingRe.MatchString(line) ||
+		strings.HasPrefix(line, "(") && hasTrailer(line) {
 		return true
 	}
 	if ordinalRe.MatchString(line) && utf8.RuneCountInString(line) <= 30 && !strings.ContainsAny(line, "。,;") {
@@ -132,11 +142,13 @@ func paragraphs(text string) []paragraph {
 	flush()
 	for i := range out {
 		p := &out[i]
-		if m := trailerRe.FindStringSubmatch(p.text); m != nil {
-			p.trailer = m[1]
+		if hasTrailer(p.text) {
+			p.trailer = trailerRe.FindStringSubmatch(p.text)[1]
 		}
-		if m := cityHeadingRe.FindStringSubmatch(p.text); m != nil {
-			p.heading = m[1]
+		if len(p.text) <= maxHeadingBytes {
+			if m := cityHeadingRe.FindStringSubmatch(p.text); m != nil {
+				p.heading = m[1]
+			}
 		}
 		p.isHeading = isHeadingLine(p.text)
 	}
