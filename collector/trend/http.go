@@ -36,14 +36,11 @@ func (a *API) findings(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, invalid("/api/v1/findings takes no parameters"))
 		return
 	}
-	st := a.Store()
-	if st == nil {
-		a.fail(w, r, errUnavailable)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), QueryTimeout)
-	defer cancel()
-	fs, err := st.Findings(ctx)
+	var fs []store.ReportFinding
+	err := a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
+		fs, err = st.Findings(ctx)
+		return err
+	})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -72,14 +69,11 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, invalid("format %q: want json or csv", format))
 		return
 	}
-	st := a.Store()
-	if st == nil {
-		a.fail(w, r, errUnavailable)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), QueryTimeout)
-	defer cancel()
-	series, err := Run(ctx, st, q)
+	var series []Series
+	err = a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
+		series, err = Run(ctx, st, q)
+		return err
+	})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -103,14 +97,11 @@ func (a *API) zones(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, invalid("/api/v1/zones takes no parameters"))
 		return
 	}
-	st := a.Store()
-	if st == nil {
-		a.fail(w, r, errUnavailable)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), QueryTimeout)
-	defer cancel()
-	zs, err := Zones(ctx, st)
+	var zs []Zone
+	err := a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
+		zs, err = Zones(ctx, st)
+		return err
+	})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -130,6 +121,18 @@ func (a *API) indicators(w http.ResponseWriter, r *http.Request) {
 }
 
 var errUnavailable = errors.New("store unreachable; try again later")
+
+// withStore runs a query on the store, bounded by QueryTimeout; while the
+// store is unreachable it returns errUnavailable.
+func (a *API) withStore(r *http.Request, query func(context.Context, *store.Store) error) error {
+	st := a.Store()
+	if st == nil {
+		return errUnavailable
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), QueryTimeout)
+	defer cancel()
+	return query(ctx, st)
+}
 
 // fail answers with a one-line reason: 400 for the caller's mistakes, 503
 // while the store is down, 500 otherwise (logged, not shown).
