@@ -1,6 +1,7 @@
 // Package testexporter starts the real devzone_exporter binary for tests:
 // built once per test process, listening on a free loopback port, with a
-// temporary data directory, and stopped with SIGTERM when the test ends.
+// temporary data directory, and stopped with SIGTERM when the test ends
+// (or killed with SIGKILL earlier by a test that wants it to crash).
 // Tests of alert rules and dashboards use it to check that their queries
 // name only metric families the exporter really exposes:
 //
@@ -305,6 +306,32 @@ func (e *Exporter) stop() error {
 		e.cmd.Process.Kill()
 		<-e.exited
 		return fmt.Errorf("still running %s after SIGTERM; killed", StopTimeout)
+	}
+}
+
+// Kill sends SIGKILL and waits for the process to exit, as a crash or the
+// OOM killer would end it: nothing runs on its way out, so it releases
+// nothing itself, and its database sessions end only because the server
+// sees their connections close. Tests of what survives a replica's death
+// call it; Start's cleanup then has nothing left to stop.
+func (e *Exporter) Kill(tb testing.TB) {
+	tb.Helper()
+	if e.stopped {
+		return
+	}
+	e.stopped = true
+	select {
+	case <-e.exited:
+		tb.Fatalf("devzone_exporter %s had exited before SIGKILL: %v", e.URL, e.waitErr)
+	default:
+	}
+	if err := e.cmd.Process.Kill(); err != nil {
+		tb.Fatalf("devzone_exporter %s: SIGKILL: %v", e.URL, err)
+	}
+	select {
+	case <-e.exited:
+	case <-time.After(StopTimeout):
+		tb.Fatalf("devzone_exporter %s still running %s after SIGKILL", e.URL, StopTimeout)
 	}
 }
 

@@ -1,11 +1,13 @@
 package testexporter
 
 import (
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -48,4 +50,23 @@ func TestStartWithoutWaitingForReady(t *testing.T) {
 	if code, _ := e.Get(t, "/-/ready"); code != http.StatusServiceUnavailable {
 		t.Errorf("/-/ready = %d with the store down, want 503", code)
 	}
+}
+
+// TestKill kills the exporter the way a crash would: the process is gone
+// when Kill returns, its port no longer answers, and it had no chance to
+// shut down gracefully.
+func TestKill(t *testing.T) {
+	e := Start(t, Options{})
+	pid := e.Pid()
+	e.Kill(t)
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("process %d after Kill: signal 0 gives %v, want ESRCH", pid, err)
+	}
+	if _, _, err := e.get("/-/healthy"); err == nil {
+		t.Error("the killed exporter still answers")
+	}
+	if strings.Contains(e.Logs(), "shutting down") {
+		t.Errorf("SIGKILL ran the graceful shutdown:\n%s", e.Logs())
+	}
+	e.Stop(t) // nothing left to stop: a no-op, not a failure
 }
