@@ -249,6 +249,8 @@ func TestPhrasings(t *testing.T) {
 		{"thousands separator", "全市开发区培育市场主体12,637户。", []string{"market_entities/count=12637"}},
 		{"province figures are not the city's", "全省开发区工业投资同比增长5%。", nil},
 		{"a zone named where no subject stands is not guessed to be the city's", "按计划推进中北高新区工业投资完成5亿元。", nil},
+		{"nor are the sentences after it", "按计划推进中北高新区工业投资完成5亿元。固定资产投资完成3亿元。", nil},
+		{"和 inside a zone's name", "元乐和示范区工业投资完成5亿元。", []string{"industrial_investment/value=5e+08"}},
 		{"an indicator in a 三个一批 paragraph is not a batch figure", "“三个一批”活动共铺排项目216个。榆次开发区工业投资完成10亿元。",
 			[]string{"three_batches_projects/count=216", "industrial_investment/value=1e+09"}},
 	}

@@ -129,7 +129,7 @@ var (
 	zoneWordRe = regexp.MustCompile(zoneSuffix)
 	// verbLeadRe is a verb that a zone-like match may have swallowed
 	// ("推进西山示范区"): it is cut off.
-	verbLeadRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|实现|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|为|从|经|各|以|和|及)+`)
+	verbLeadRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|实现|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|为|从|经|各|以)+`)
 	otherScope = regexp.MustCompile(`^(?:全省|全国)`)
 	// notZoneRe matches words no zone name contains: a zone-like match
 	// with them is a phrase ending in a zone, not a name.
@@ -192,7 +192,7 @@ func findSubject(clause string) (subject, bool) {
 			return subject{}, false
 		}
 		var zones []string
-		for _, z := range zoneSplit.Split(m, -1) {
+		for _, z := range splitZones(m) {
 			z = z[len(verbLeadRe.FindString(z)):]
 			if utf8.RuneCountInString(z) < 3 {
 				return subject{}, false
@@ -203,6 +203,23 @@ func findSubject(clause string) (subject, bool) {
 	}
 	return subject{}, false
 }
+
+// splitZones splits a list of zones at 和, 、, 及 and 与, but only where
+// the part before ends a zone's name: 元乐和示范区 is one zone, 中北高新区和
+// 清徐开发区 two.
+func splitZones(list string) []string {
+	var out []string
+	start := 0
+	for _, loc := range zoneSplit.FindAllStringIndex(list, -1) {
+		if zoneEndRe.MatchString(list[start:loc[0]]) {
+			out = append(out, list[start:loc[0]])
+			start = loc[1]
+		}
+	}
+	return append(out, list[start:])
+}
+
+var zoneEndRe = regexp.MustCompile(zoneSuffix + `$`)
 
 // Batches of the 三个一批 drive.
 

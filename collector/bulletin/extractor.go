@@ -60,6 +60,7 @@ func (x *extractor) paragraph(p *paragraph) error {
 	cumulative := batchPara && x.batch && scopeRe.MatchString(p.text)
 	var subj subject
 	hasSubj := false
+	subjUnknown := false // a zone was named that could not be read as the subject
 	emittedBatch := false
 
 	for _, sent := range split(span{0, p.text}, "。!?") {
@@ -71,7 +72,7 @@ func (x *extractor) paragraph(p *paragraph) error {
 				x.line = p.lineAt(c.off)
 				text := strings.TrimRight(c.text, ",:;。!?")
 				if s, ok := findSubject(text); ok {
-					subj, hasSubj = s, true
+					subj, hasSubj, subjUnknown = s, true, false
 					if s.zoneCount != nil {
 						x.emit(p, sent, c.off, s.zones, figure.DevelopmentZones, figure.MeasureCount, *s.zoneCount, false)
 					}
@@ -108,10 +109,12 @@ func (x *extractor) paragraph(p *paragraph) error {
 						}
 					}
 					zones := []string{"全市开发区"}
-					if !hasSubj && zoneWordRe.MatchString(text[:n.start]) {
+					if !hasSubj && (subjUnknown || zoneWordRe.MatchString(text[:n.start])) {
 						// A zone is named but not where a subject stands: the
 						// figure may be that zone's, and a city-wide guess
-						// would be a wrong number. Leave it unmatched.
+						// would be a wrong number. Leave it, and the rest of
+						// the paragraph until a subject is read, unmatched.
+						subjUnknown = true
 						continue
 					}
 					if hasSubj {

@@ -3,6 +3,7 @@ package synth
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
@@ -73,4 +74,44 @@ func TestNationalNames(t *testing.T) {
 	if len(c.Cities) != 300 || len(zones) != 2500 {
 		t.Errorf("%d cities, %d zones", len(c.Cities), len(zones))
 	}
+}
+
+// TestRoundTripConjunctionNames round-trips the national country's cities
+// whose zone names hold 和, 及 or 与 (元乐和示范区), which a parser splitting
+// zone lists on those words would tear apart.
+func TestRoundTripConjunctionNames(t *testing.T) {
+	c := New(National)
+	p := figure.MustPeriod("2024-06")
+	checked := 0
+	for ci, city := range c.Cities {
+		has := false
+		for _, z := range city.Zones {
+			has = has || strings.ContainsAny(z, "和及与")
+		}
+		if !has {
+			continue
+		}
+		res, err := bulletin.Parse(city.Name, c.Bulletin(ci, p), bulletin.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := c.Figures(ci, p)
+		got := map[figure.Key]float64{}
+		for _, f := range res.Figures {
+			got[f.Key()] = f.Value
+		}
+		for _, w := range want {
+			if v, ok := got[w.Key()]; !ok || v != w.Value {
+				t.Errorf("%s = %v: got %v (found %v)", w.Key(), w.Value, v, ok)
+			}
+		}
+		if len(res.Figures) != len(want) {
+			t.Errorf("%s: %d figures, want %d", city.Name, len(res.Figures), len(want))
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no city with such a zone name: the test proves nothing")
+	}
+	t.Logf("%d cities checked", checked)
 }
