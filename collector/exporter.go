@@ -209,10 +209,15 @@ func (e *Exporter) store(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err // store.Open says "open store ..." and hides the password
 	}
-	e.st = st
 	if st.Dialect() == store.DialectPostgres {
-		e.lock = leader.New(st.DB().DB, leader.Key)
+		key, err := leader.KeyFor(ctx, st.DB().DB)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		e.lock = leader.New(st.DB().DB, key)
 	}
+	e.st = st
 	return st, nil
 }
 

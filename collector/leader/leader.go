@@ -28,6 +28,19 @@ type Lock struct {
 	conn *sql.Conn // holds the lock while non-nil
 }
 
+// KeyFor returns the lock key of the store db reaches: Key mixed with the
+// database and schema, because advisory locks span a whole database and
+// two stores in two schemas of one database must not share a leader.
+func KeyFor(ctx context.Context, db *sql.DB) (int64, error) {
+	var k int64
+	err := db.QueryRowContext(ctx,
+		`SELECT hashtextextended('devzone_exporter ingest ' || current_database() || '.' || current_schema(), $1)`, Key).Scan(&k)
+	if err != nil {
+		return 0, fmt.Errorf("leader lock key: %w", err)
+	}
+	return k, nil
+}
+
 // New returns a lock on db with the given key.
 func New(db *sql.DB, key int64) *Lock { return &Lock{db: db, key: key} }
 

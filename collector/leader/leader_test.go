@@ -91,3 +91,21 @@ func TestPoolDoesNotHoldTheLock(t *testing.T) {
 	other := New(open(t, url), key)
 	mustAcquire(t, other, true)
 }
+
+// TestKeyForSchema gives two stores in two schemas of one database two
+// keys, and one store one key however often it asks.
+func TestKeyForSchema(t *testing.T) {
+	a, b := open(t, pgtest.Fresh(t)), open(t, pgtest.Fresh(t))
+	ka, err := KeyFor(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := KeyFor(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := KeyFor(context.Background(), a)
+	if ka == kb || ka != again {
+		t.Errorf("keys %d, %d, %d: want two different, the first stable", ka, kb, again)
+	}
+}
