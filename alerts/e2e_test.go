@@ -1,11 +1,9 @@
 package alerts
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -53,7 +51,7 @@ func TestEndToEndAnOfficialIsAlertedOfFallingInvestmentAndToldWhenItGrowsAgain(t
 
 	rx := newReceivers(t)
 	dir := t.TempDir()
-	amAddr, promAddr := freeAddr(t), freeAddr(t)
+	amAddr, promAddr := testexporter.FreeAddr(t), testexporter.FreeAddr(t)
 
 	cfg := DefaultConfig
 	cfg.FigureFor, cfg.FigureKeepFiringFor = 0, 0
@@ -412,17 +410,6 @@ func writeFile(t *testing.T, path string, b []byte) {
 	}
 }
 
-// freeAddr returns a loopback address with a port nobody listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func mapsEqual(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
@@ -439,13 +426,13 @@ func mapsEqual(a, b map[string]string) bool {
 // the test ends, and its output is logged if the test failed.
 type process struct {
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testexporter.SyncBuffer
 	exited chan struct{}
 }
 
 func startProcess(t *testing.T, name string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(name, args...), out: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: exec.Command(name, args...), out: &testexporter.SyncBuffer{}, exited: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
@@ -478,22 +465,4 @@ func (p *process) waitReady(t *testing.T, url string) {
 		code, _, err := testexporter.Get(url, nil)
 		return err == nil && code == http.StatusOK
 	}, func() string { return p.out.String() })
-}
-
-// syncBuffer is a bytes.Buffer safe for a process's writers and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

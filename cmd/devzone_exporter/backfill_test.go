@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devzone/devzone_exporter/internal/testexporter"
 )
 
 // TestBackfillIntoPrometheus writes the store's history as OpenMetrics,
@@ -41,7 +42,7 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 		t.Fatalf("promtool: %v\n%s", err, out)
 	}
 
-	addr := freeAddr(t)
+	addr := testexporter.FreeAddr(t)
 	cfg := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfg, []byte("global: {}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -96,14 +97,4 @@ func queryValue(t *testing.T, u string) string {
 		return ""
 	}
 	return fmt.Sprint(r.Data.Result[0].Value[1])
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

@@ -101,7 +101,7 @@ type Exporter struct {
 
 	user    *url.Userinfo
 	cmd     *exec.Cmd
-	logs    *syncBuffer
+	logs    *SyncBuffer
 	exited  chan struct{}
 	waitErr error
 	stopped bool
@@ -210,7 +210,7 @@ func start(tb testing.TB, bin string, o Options) (*Exporter, error) {
 		DataDir:  o.DataDir,
 		Args:     args,
 		user:     o.User,
-		logs:     &syncBuffer{},
+		logs:     &SyncBuffer{},
 		exited:   make(chan struct{}),
 	}
 	e.cmd = exec.Command(bin, args...)
@@ -261,6 +261,17 @@ func start(tb testing.TB, bin string, o Options) (*Exporter, error) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// FreeAddr returns a loopback address with a port nobody listens on, for
+// a server a test starts.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	addr, err := freeAddr()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return addr
 }
 
 // freeAddr returns a loopback address with a port nobody listens on.
@@ -501,20 +512,20 @@ func PostgresDatabase(tb testing.TB) string {
 	return u.String()
 }
 
-// syncBuffer is a bytes.Buffer safe for the process's writers and the
-// test's readers.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for a process's writers and the
+// test's readers: the output of a command a test runs.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
