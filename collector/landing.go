@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/common/version"
 
+	"github.com/devzone/devzone_exporter/collector/consistency"
 	"github.com/devzone/devzone_exporter/collector/figure"
 )
 
@@ -38,7 +39,13 @@ type landingData struct {
 	Cities          []CityPeriod
 	Declines        []declineRow
 	DeclinesOmitted int
+	Findings        []findingRow
 	Jobs            []jobRow
+}
+
+type findingRow struct {
+	City, Kind string
+	Count      int
 }
 
 type declineRow struct {
@@ -78,6 +85,13 @@ func (e *Exporter) landingData() landingData {
 		Loaded:  formatTime(snap.Loaded),
 		Series:  snap.Series,
 		Cities:  snap.Cities,
+	}
+	for _, f := range snap.Findings {
+		kind := consistency.KindNames[f.Kind]
+		if kind == "" {
+			kind = f.Kind
+		}
+		d.Findings = append(d.Findings, findingRow{City: f.City, Kind: kind, Count: f.Count})
 	}
 	if d.Version == "" {
 		d.Version = "(开发版)"

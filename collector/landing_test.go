@@ -6,6 +6,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/devzone/devzone_exporter/collector/consistency"
+	"github.com/devzone/devzone_exporter/collector/figure"
 )
 
 func TestFormatPercent(t *testing.T) {
@@ -84,6 +88,29 @@ func TestLandingPage(t *testing.T) {
 		if strings.Contains(page, unwanted) {
 			t.Errorf("landing page has %q", unwanted)
 		}
+	}
+}
+
+// TestLandingPageFindings lists, in Chinese, the cities whose latest
+// bulletins contradict themselves.
+func TestLandingPageFindings(t *testing.T) {
+	e := loadedExporter(t)
+	findings := []figure.Finding{
+		{Kind: consistency.KindPartsExceedTotal, City: "晋中市", Period: "2023-06"},
+		{Kind: consistency.KindPartsExceedTotal, City: "晋中市", Period: "2023-06"},
+	}
+	cur := e.current.Load()
+	e.current.Store(&published{snap: NewSnapshotWithFindings(sampleFigures(t), findings, time.Now()), exp: cur.exp})
+	page := landingPage(t, e)
+	if want := "<td>晋中市</td><td>分项之和与所报总数不符</td><td class=\"num\">2</td>"; !strings.Contains(page, want) {
+		t.Errorf("landing page lacks %q", want)
+	}
+	if !strings.Contains(page, `href="api/v1/findings"`) {
+		t.Error("landing page does not link the findings")
+	}
+	e.current.Store(cur)
+	if page := landingPage(t, e); strings.Contains(page, "需要复核") && len(cur.snap.Findings) == 0 {
+		t.Error("a page with no findings has the findings section")
 	}
 }
 

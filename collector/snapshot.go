@@ -35,6 +35,13 @@ type Decline struct {
 	HasAmount             bool
 }
 
+// CityFindings is how many findings of one kind the bulletins of a city's
+// latest period have.
+type CityFindings struct {
+	City, Kind string
+	Count      int
+}
+
 // Snapshot is the refresh job's immutable copy of the store's latest
 // figures, arranged as metric families. Scrapes and the landing page read
 // a snapshot and never the database; the refresh job swaps in a new one
@@ -54,6 +61,9 @@ type Snapshot struct {
 	// Declines holds the negative year-on-year growths of each city's
 	// latest period, by city, then from the steepest fall.
 	Declines []Decline
+	// Findings counts the consistency findings of each city's latest
+	// period by kind, by city then kind.
+	Findings []CityFindings
 
 	series [numFamilies][]series
 }
@@ -190,7 +200,9 @@ func NewSnapshotWithFindings(figs []figure.Figure, findings []figure.Finding, lo
 	}
 	for k, n := range kinds {
 		s.series[famFindings] = append(s.series[famFindings], series{labels: [4]string{in(k[0]), in(k[1])}, value: float64(n)})
+		s.Findings = append(s.Findings, CityFindings{City: in(k[0]), Kind: in(k[1]), Count: n})
 	}
+	slices.SortFunc(s.Findings, func(a, b CityFindings) int { return cmp.Or(cmp.Compare(a.City, b.City), cmp.Compare(a.Kind, b.Kind)) })
 	for _, key := range figure.IndicatorKeys() {
 		s.series[famIndicatorInfo] = append(s.series[famIndicatorInfo],
 			series{labels: [4]string{key, figure.Indicators[key]}, value: 1})

@@ -33,6 +33,15 @@ const (
 	KindGrowthContradicts  = "growth_contradicts_values"
 )
 
+// KindNames names the kinds of finding for officials.
+var KindNames = map[string]string{
+	KindCityTotalMismatch:  "不同表述推算的全市总量不一致",
+	KindCityGrowthMismatch: "不同表述推算的全市增速不一致",
+	KindPartsExceedTotal:   "分项之和与所报总数不符",
+	KindShareAbove100:      "占全市比重超过100%",
+	KindGrowthContradicts:  "同比增速与两年数值不符",
+}
+
 // Finding is one inconsistency; see figure.Finding.
 type Finding = figure.Finding
 
