@@ -214,16 +214,16 @@ func TestRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.current.Load()
-	if !e.Ready() || first.snap.Figures != 80 {
-		t.Fatalf("after refresh: ready %v, %d figures; want ready, 80", e.Ready(), first.snap.Figures)
+	if want := len(sampleFigures(t)); !e.Ready() || first.snap.Figures != want {
+		t.Fatalf("after refresh: ready %v, %d figures; want ready, %d", e.Ready(), first.snap.Figures, want)
 	}
 	st, err := e.store(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The store also counts the figures it derives (implied city totals).
-	if n, err := st.CountFigures(ctx); err != nil || testutil.ToFloat64(e.self.storeFigures) != float64(n) || n < 80 {
-		t.Errorf("store figures = %v, want the store's count %d (%v), at least 80", testutil.ToFloat64(e.self.storeFigures), n, err)
+	if n, err := st.CountFigures(ctx); err != nil || testutil.ToFloat64(e.self.storeFigures) != float64(n) || n < len(sampleFigures(t)) {
+		t.Errorf("store figures = %v, want the store's count %d (%v), at least the sample's", testutil.ToFloat64(e.self.storeFigures), n, err)
 	}
 	if got := testutil.ToFloat64(e.self.storeReachable); got != 1 {
 		t.Errorf("store reachable = %v, want 1", got)
@@ -298,8 +298,8 @@ func TestRunStartsWithIngestAndRefreshAndStops(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if e.Snapshot().Figures != 80 {
-		t.Errorf("first snapshot has %d figures, want the inbox's 80", e.Snapshot().Figures)
+	if want := len(sampleFigures(t)); e.Snapshot().Figures != want {
+		t.Errorf("first snapshot has %d figures, want the inbox's %d", e.Snapshot().Figures, want)
 	}
 	cancel()
 	if err := <-done; err != nil {

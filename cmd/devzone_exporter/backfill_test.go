@@ -26,10 +26,7 @@ func TestBackfillIntoPrometheus(t *testing.T) {
 			t.Skipf("%s not installed (Debian package prometheus; .ci/run installs it): %v", bin, err)
 		}
 	}
-	sample := "../../../shared/corpus/shanxi-devzones-2023h1.txt"
-	if _, err := os.Stat(sample); err != nil {
-		t.Skipf("shared corpus not present: %v", err)
-	}
+	sample := sampleBulletin
 	dir := t.TempDir()
 	data, om, blocks := filepath.Join(dir, "data"), filepath.Join(dir, "history.om"), filepath.Join(dir, "tsdb")
 	if code, _, errs := run(t, "ingest", "--data.dir", data, sample); code != 0 {
