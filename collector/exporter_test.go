@@ -360,8 +360,8 @@ func TestRefreshFollowsTheStore(t *testing.T) {
 		t.Fatalf("ingest = %v, %v; want a stored bulletin", changed, err)
 	}
 	mustRefresh()
-	if got := e.Snapshot().Figures; got != 82 {
-		t.Errorf("after a new bulletin: %d figures, want 82", got)
+	if got, want := e.Snapshot().Figures, len(sampleFigures(t))+2; got != want {
+		t.Errorf("after a new bulletin: %d figures, want %d", got, want)
 	}
 
 	// Figures leave the store (an operator deletes a city): their series go.

@@ -41,7 +41,11 @@ func availableSamples(t *testing.T) []int {
 	for i, s := range samples {
 		if _, err := os.Stat(s.path); err != nil {
 			if s.name == "sample" {
-				t.Logf("shared corpus absent (%v): checking on our own bulletins only", err)
+				// Our example carries the sample's 太原/晋中 figures in our own
+				// sentences.
+				t.Logf("shared corpus absent (%v): checking on our example bulletin instead", err)
+				samples[i].path = "../examples/inbox/taiyuan-jinzhong-2023h1.txt"
+				out = append(out, i)
 				continue
 			}
 			t.Fatal(err)
