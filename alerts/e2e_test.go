@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -116,10 +117,10 @@ scrape_configs:
 		"value":          "-14.85%",
 		"dashboard":      dashboard,
 	}
-	if !mapsEqual(a.Annotations, wantAnnotations) {
+	if !maps.Equal(a.Annotations, wantAnnotations) {
 		t.Errorf("annotations:\n got %v\nwant %v", a.Annotations, wantAnnotations)
 	}
-	if n.Receiver != "taiyuan" || !mapsEqual(n.GroupLabels, map[string]string{"city": "太原市"}) {
+	if n.Receiver != "taiyuan" || !maps.Equal(n.GroupLabels, map[string]string{"city": "太原市"}) {
 		t.Errorf("notification to %q grouped by %v, want taiyuan grouped by city=太原市", n.Receiver, n.GroupLabels)
 	}
 
@@ -153,7 +154,7 @@ scrape_configs:
 		t.Errorf("WeChat message to 太原 after +3.2%%, want %q once under 已恢复 and %q gone:\n%s", resolvedLine, line, msg)
 	}
 	for _, a := range prometheusAlerts(t, promAddr) {
-		if mapsEqual(a.Labels, investment) {
+		if maps.Equal(a.Labels, investment) {
 			t.Errorf("Prometheus still has the alert after +3.2%%: %v (%s)", a.Labels, a.State)
 		}
 	}
@@ -256,7 +257,7 @@ type alert struct {
 // alert returns the notification's alert with exactly these labels.
 func (n notification) alert(labels map[string]string) alert {
 	for _, a := range n.Alerts {
-		if mapsEqual(a.Labels, labels) {
+		if maps.Equal(a.Labels, labels) {
 			return a
 		}
 	}
@@ -408,18 +409,6 @@ func writeFile(t *testing.T, path string, b []byte) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // process is a command the test started; it is stopped with SIGTERM when

@@ -399,18 +399,7 @@ func BenchmarkExporterRSS(b *testing.B) {
 	if d, err := time.ParseDuration(loads[len(loads)-1]); err == nil {
 		b.ReportMetric(d.Seconds(), "july-load-s")
 	}
-	if n, ok := metricValue(m, "devzone_snapshot_series"); !ok || n < benchSeries {
+	if n, ok := testexporter.MetricValue(m, "devzone_snapshot_series"); !ok || n < benchSeries {
 		b.Errorf("snapshot series = %v, want at least %d", n, benchSeries)
 	}
-}
-
-// metricValue returns the value of the series in an exposition.
-func metricValue(exposition, series string) (float64, bool) {
-	for line := range strings.Lines(exposition) {
-		if rest, ok := strings.CutPrefix(line, series+" "); ok {
-			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-			return v, err == nil
-		}
-	}
-	return 0, false
 }

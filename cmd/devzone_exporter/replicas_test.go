@@ -93,7 +93,7 @@ func TestReplicas(t *testing.T) {
 		{"follower", followerScrape, `devzone_reports_ingested_total{result="ingested"}`, 0},
 		{"follower", followerScrape, `devzone_job_failures_total{task="ingest"}`, 0},
 	} {
-		if got, ok := metricValue(c.scrape, c.series); !ok || got != c.want {
+		if got, ok := testexporter.MetricValue(c.scrape, c.series); !ok || got != c.want {
 			t.Errorf("%s: %s = %v (found %v), want %v", c.who, c.series, got, ok, c.want)
 		}
 	}
@@ -115,7 +115,7 @@ func TestReplicas(t *testing.T) {
 	m := waitForFigure(t, follower, probe, want)
 	t.Logf("after SIGKILL: the follower led within %s; a bulletin dropped then was served %s later",
 		tookOver.Round(time.Millisecond), time.Since(after.at).Round(time.Millisecond))
-	if got, _ := metricValue(m, `devzone_reports_ingested_total{result="ingested"}`); got != 1 {
+	if got, _ := testexporter.MetricValue(m, `devzone_reports_ingested_total{result="ingested"}`); got != 1 {
 		t.Errorf("new leader: %v bulletins ingested, want 1 (the one dropped after the takeover)", got)
 	}
 	for _, b := range append(before, after) {
@@ -215,7 +215,7 @@ func waitForOneLeader(t *testing.T, replicas []*testexporter.Exporter) int {
 		leaders, followers, idx := 0, 0, -1
 		gauges = gauges[:0]
 		for i, e := range replicas {
-			v, ok := metricValue(e.Scrape(t), "devzone_ingest_leader")
+			v, ok := testexporter.MetricValue(e.Scrape(t), "devzone_ingest_leader")
 			gauges = append(gauges, fmt.Sprintf("%v (found %v)", v, ok))
 			switch {
 			case ok && v == 1:
@@ -242,11 +242,11 @@ func waitForSeries(t *testing.T, e *testexporter.Exporter, what, series string, 
 	deadline := time.Now().Add(replicaWait)
 	for {
 		m := e.Scrape(t)
-		if v, found := metricValue(m, series); found && ok(v) {
+		if v, found := testexporter.MetricValue(m, series); found && ok(v) {
 			return m
 		}
 		if time.Now().After(deadline) {
-			v, found := metricValue(m, series)
+			v, found := testexporter.MetricValue(m, series)
 			t.Fatalf("waiting for %s: %s = %v (found %v) after %s", what, series, v, found, replicaWait)
 		}
 		time.Sleep(50 * time.Millisecond)

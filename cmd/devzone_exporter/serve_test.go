@@ -5,13 +5,13 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -229,25 +229,13 @@ func TestServeAsPrometheusScrapes(t *testing.T) {
 	}
 	text, textType := scrape("text/plain", false)
 	fromOM, fromText := parseAsPrometheus(t, om, omType), parseAsPrometheus(t, text, textType)
-	if len(fromText) < 80 || !maps2Equal(fromOM, fromText) {
+	if len(fromText) < 80 || !maps.Equal(fromOM, fromText) {
 		t.Errorf("OpenMetrics and text scrapes differ or are short: %d and %d series", len(fromOM), len(fromText))
 	}
 	key := `{__name__="devzone_yoy_growth_ratio", city="太原市", indicator="industrial_investment", zone="中北高新区、清徐开发区"}`
 	if v, ok := fromOM[key]; !ok || v != -0.1485 {
 		t.Errorf("Prometheus reads %s = %v (%v), want -0.1485", key, v, ok)
 	}
-}
-
-func maps2Equal(a, b map[string]float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestServePicksUpNewBulletin drops a bulletin into the inbox of a running
@@ -264,17 +252,6 @@ func TestServePicksUpNewBulletin(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-}
-
-// metricValue returns the value of the series in an exposition, or false.
-func metricValue(exposition, series string) (float64, bool) {
-	for line := range strings.Lines(exposition) {
-		if rest, ok := strings.CutPrefix(line, series+" "); ok {
-			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-			return v, err == nil
-		}
-	}
-	return 0, false
 }
 
 // TestServeStoreOutage runs the exporter against PostgreSQL through a TCP
@@ -306,10 +283,10 @@ func TestServeStoreOutage(t *testing.T) {
 		failedRunsLogs = `msg="job failed"`
 	)
 	is := func(series string, want float64) func(string) bool {
-		return func(m string) bool { v, ok := metricValue(m, series); return ok && v == want }
+		return func(m string) bool { v, ok := testexporter.MetricValue(m, series); return ok && v == want }
 	}
 	atLeast := func(series string, want float64) func(string) bool {
-		return func(m string) bool { v, ok := metricValue(m, series); return ok && v >= want }
+		return func(m string) bool { v, ok := testexporter.MetricValue(m, series); return ok && v >= want }
 	}
 
 	// Down at start: serving, unready, unreachable, failures counted.
@@ -334,7 +311,7 @@ func TestServeStoreOutage(t *testing.T) {
 	if code, _ := e.Get(t, "/-/ready"); code != http.StatusOK {
 		t.Errorf("/-/ready = %d after loading, want 200", code)
 	}
-	before, _ := metricValue(m, refreshFailed)
+	before, _ := testexporter.MetricValue(m, refreshFailed)
 
 	// Down again: the last good snapshot stays in service.
 	proxy.cut()
@@ -351,8 +328,8 @@ func TestServeStoreOutage(t *testing.T) {
 	logs := e.Logs()
 	second := e.Scrape(t)
 	for _, job := range []struct{ series, attr string }{{refreshFailed, "job=refresh"}, {ingestFailed, "job=ingest"}} {
-		lo, _ := metricValue(first, job.series)
-		hi, _ := metricValue(second, job.series)
+		lo, _ := testexporter.MetricValue(first, job.series)
+		hi, _ := testexporter.MetricValue(second, job.series)
 		n := 0
 		for line := range strings.Lines(logs) {
 			if strings.Contains(line, failedRunsLogs) && strings.Contains(line, job.attr) {

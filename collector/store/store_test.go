@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,16 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/internal/pgtest"
 )
 
 // EnvTestDatabaseURL names the environment variable that turns on the
 // PostgreSQL half of the tests and benchmarks, e.g.
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable. Each test gets
 // its own schema in that database, dropped when the test ends.
-const EnvTestDatabaseURL = "DEVZONE_TEST_DATABASE_URL"
+const EnvTestDatabaseURL = pgtest.EnvURL
 
 // testDialects are the dialects the suite runs against: SQLite always,
 // PostgreSQL when EnvTestDatabaseURL is set.
@@ -51,31 +48,7 @@ func MustTarget(tb testing.TB, dialect string) (url, dataDir string) {
 	if dialect == DialectSQLite {
 		return "", tb.TempDir()
 	}
-	base := os.Getenv(EnvTestDatabaseURL)
-	if base == "" {
-		tb.Skipf("%s not set", EnvTestDatabaseURL)
-	}
-	admin, err := sqlx.Open(DialectPostgres, base)
-	if err != nil {
-		tb.Fatalf("open %s: %v", redactURL(base), err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "devzone_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "options=-csearch_path%3D" + schema, ""
+	return pgtest.Fresh(tb), ""
 }
 
 // MustOpen opens a fresh store of the dialect, closed when tb ends.
