@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"os"
 	"testing"
 
@@ -27,7 +28,7 @@ func sampleFigures(tb testing.TB) []figure.Figure {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := bulletin.Parse(samplePath, b, bulletin.Options{})
+	res, err := bulletin.Parse(context.Background(), samplePath, b, bulletin.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -206,7 +206,7 @@ func (s *soak) dropGood() error {
 	// The store must hold what the parser reads from the file, which is
 	// not always every figure the generator meant (a zone name the parser
 	// does not take for a subject loses its figures to 全市开发区).
-	parsed, err := bulletin.Parse(name, b, bulletin.Options{})
+	parsed, err := bulletin.Parse(context.Background(), name, b, bulletin.Options{})
 	if err != nil {
 		return fmt.Errorf("synthetic bulletin %s: %w", name, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -25,7 +26,7 @@ func (m *Main) runParse() int {
 		b, err := os.ReadFile(path)
 		if err == nil {
 			var res *bulletin.Result
-			if res, err = bulletin.Parse(path, b, opt); err == nil {
+			if res, err = bulletin.Parse(context.Background(), path, b, opt); err == nil {
 				for _, w := range res.Warnings {
 					m.logger.Warn(w)
 				}

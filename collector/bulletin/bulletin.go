@@ -7,6 +7,7 @@
 package bulletin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -67,8 +68,9 @@ var (
 	ErrNoFigures = errors.New("no figures found: not a development-zone bulletin, or written in a way the parser does not know")
 )
 
-// Parse reads one bulletin. name is used in errors only.
-func Parse(name string, b []byte, opt Options) (*Result, error) {
+// Parse reads one bulletin. name is used in errors only. Parse stops and
+// returns ctx's error, wrapped with the file's name, when ctx is done.
+func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, error) {
 	text, err := Decode(b)
 	if err != nil {
 		return nil, &Error{File: name, Err: err}
@@ -100,6 +102,9 @@ func Parse(name string, b []byte, opt Options) (*Result, error) {
 		}
 		x := extractor{city: sec.city, period: res.Period, res: res}
 		for i := range sec.paras {
+			if err := ctx.Err(); err != nil {
+				return nil, &Error{File: name, Err: err}
+			}
 			if err := x.paragraph(&sec.paras[i]); err != nil {
 				var m errMalformed
 				if errors.As(err, &m) {

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -72,7 +73,7 @@ func TestGoldCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Parse("shanxi-devzones-2023h1.txt", b, Options{})
+	res, err := Parse(context.Background(), "shanxi-devzones-2023h1.txt", b, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Parse(tt.file, b, tt.opt)
+			res, err := Parse(context.Background(), tt.file, b, tt.opt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +201,7 @@ func TestBadInput(t *testing.T) {
 				}
 				name = tt.file
 			}
-			_, err := Parse(name, in, Options{})
+			_, err := Parse(context.Background(), name, in, Options{})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -256,7 +257,7 @@ func TestPhrasings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Parse("t.txt", []byte(head+tt.text), Options{})
+			res, err := Parse(context.Background(), "t.txt", []byte(head+tt.text), Options{})
 			var got []string
 			if err == nil {
 				for _, f := range res.Figures {
@@ -295,7 +296,7 @@ func TestSections(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Parse("t.txt", []byte(tt.text), Options{})
+			res, err := Parse(context.Background(), "t.txt", []byte(tt.text), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,7 +362,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		res, err := Parse("fuzz", b, Options{Year: 2023})
+		res, err := Parse(context.Background(), "fuzz", b, Options{Year: 2023})
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("multi-line error %q", err)
@@ -393,7 +394,7 @@ func BenchmarkParse(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Parse("bench", in, Options{}); err != nil {
+		if _, err := Parse(context.Background(), "bench", in, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

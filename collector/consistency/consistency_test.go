@@ -1,6 +1,7 @@
 package consistency
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestSampleBulletin(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared corpus not present: %v", err)
 	}
-	res, err := bulletin.Parse("sample", b, bulletin.Options{})
+	res, err := bulletin.Parse(context.Background(), "sample", b, bulletin.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

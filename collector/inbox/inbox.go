@@ -81,7 +81,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 			return res
 		}
 	}
-	parsed, err := bulletin.Parse(path, b, in.Options)
+	parsed, err := bulletin.Parse(ctx, path, b, in.Options)
 	if err != nil {
 		res.Outcome, res.Err = Failed, err
 		if rerr := in.Store.RecordFailure(ctx, rep, err); rerr != nil {

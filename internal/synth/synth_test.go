@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func TestRoundTrip(t *testing.T) {
 	for ci := range c.Cities {
 		for _, p := range []figure.Period{figure.MustPeriod("2023-01"), figure.MustPeriod("2023-06"), figure.MustPeriod("2024-01")} {
 			want := c.Figures(ci, p)
-			res, err := bulletin.Parse(fmt.Sprintf("%s-%s.txt", c.Cities[ci].Name, p), c.Bulletin(ci, p), bulletin.Options{})
+			res, err := bulletin.Parse(context.Background(), fmt.Sprintf("%s-%s.txt", c.Cities[ci].Name, p), c.Bulletin(ci, p), bulletin.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +92,7 @@ func TestRoundTripConjunctionNames(t *testing.T) {
 		if !has {
 			continue
 		}
-		res, err := bulletin.Parse(city.Name, c.Bulletin(ci, p), bulletin.Options{})
+		res, err := bulletin.Parse(context.Background(), city.Name, c.Bulletin(ci, p), bulletin.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
