@@ -21,7 +21,8 @@ func (m *Main) runParse() int {
 		return 2
 	}
 	code := 0
-	var all []figure.Figure
+	var all []bulletin.Statement
+	var skipped []bulletin.Skipped
 	for _, path := range m.parseOut.files {
 		b, err := os.ReadFile(path)
 		if err == nil {
@@ -30,7 +31,11 @@ func (m *Main) runParse() int {
 				for _, w := range res.Warnings {
 					m.logger.Warn(w)
 				}
-				all = append(all, res.Figures...)
+				all = append(all, res.Statements...)
+				for _, sk := range res.Skipped {
+					sk.Text = path
+					skipped = append(skipped, sk)
+				}
 				continue
 			}
 		}
@@ -41,15 +46,51 @@ func (m *Main) runParse() int {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 		return 1
 	}
+	if m.parseOut.explain {
+		m.printSkipped(skipped)
+	}
 	return code
 }
 
-func (m *Main) printFigures(figs []figure.Figure) error {
+// printSkipped lists the numbers that gave no figure, with the reason:
+// the other half of --explain.
+func (m *Main) printSkipped(sk []bulletin.Skipped) {
+	if len(sk) == 0 {
+		return
+	}
+	if m.parseOut.format == "json" {
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetEscapeHTML(false)
+		for _, s := range sk {
+			_ = enc.Encode(map[string]any{"skipped": s.Number, "file": s.Text, "line": s.Line, "reason": s.Reason})
+		}
+		return
+	}
+	rows := [][]string{{"FILE:LINE", "NUMBER", "NOT A FIGURE BECAUSE"}}
+	for _, s := range sk {
+		rows = append(rows, []string{s.Text + ":" + strconv.Itoa(s.Line), s.Number, s.Reason})
+	}
+	fmt.Fprintln(m.Stdout)
+	_ = table.Write(m.Stdout, rows)
+}
+
+// printFigures prints every statement: restatements, one-month figures
+// and forecasts included (the store keeps only the report period's, once).
+func (m *Main) printFigures(figs []bulletin.Statement) error {
 	if m.parseOut.format == "json" {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetEscapeHTML(false)
 		for _, f := range figs {
-			if err := enc.Encode(f); err != nil {
+			var err error
+			if m.parseOut.explain {
+				err = enc.Encode(f)
+			} else {
+				err = enc.Encode(struct {
+					figure.Figure
+					Scope string `json:"scope,omitempty"`
+				}{f.Figure, f.Scope})
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -64,5 +105,12 @@ func (m *Main) printFigures(figs []figure.Figure) error {
 		rows = append(rows, []string{f.City, f.Zone(), f.Indicator, f.Measure,
 			strconv.FormatFloat(f.Value, 'f', -1, 64), string(f.Unit), approx, f.Period.String(), strconv.Itoa(f.Line)})
 	}
-	return table.Write(m.Stdout, append([][]string{{"CITY", "ZONE", "INDICATOR", "MEASURE", "VALUE", "UNIT", "APPROX", "PERIOD", "LINE"}}, rows...))
+	head := []string{"CITY", "ZONE", "INDICATOR", "MEASURE", "VALUE", "UNIT", "APPROX", "PERIOD", "LINE"}
+	if m.parseOut.explain {
+		head = append(head, "SCOPE", "RULE", "SUBJECT")
+		for i, f := range figs {
+			rows[i] = append(rows[i], f.Scope, f.Rule, f.SubjectSource)
+		}
+	}
+	return table.Write(m.Stdout, append([][]string{head}, rows...))
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
@@ -28,8 +29,22 @@ type Options struct {
 
 // Result is what a bulletin yields.
 type Result struct {
-	Period  figure.Period
+	// Period is the period the report is about: the title's, else the
+	// first lead-in's (see reportPeriod).
+	Period figure.Period
+	// Figures are the figures of the report's own period, one per key:
+	// what the store keeps. Restatements of one figure are one figure; two
+	// statements of one key with different values are both left out, with
+	// a warning.
 	Figures []figure.Figure
+	// Statements are every figure the text states, in order, restatements
+	// included, with the rule that read each one and its scope: one-month
+	// figures, forecasts and figures of other periods are here and not in
+	// Figures.
+	Statements []Statement
+	// Skipped are the numbers with a unit of money, percent or points that
+	// the parser did not read as core figures, each with the reason.
+	Skipped []Skipped
 	// Unmatched are sentences that contain a number with a unit but
 	// yielded no figure, so a person can see what was not understood.
 	Unmatched []Sentence
@@ -79,16 +94,24 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 	if hasGrouping(text) {
 		text = groupingRe.ReplaceAllStringFunc(text, func(s string) string { return strings.ReplaceAll(s, ",", "") })
 	}
+	paras := paragraphs(text)
+	doc := analyse(paras)
 
 	res := &Result{Period: opt.Period}
+	periodErr := error(nil)
 	if res.Period.IsZero() {
 		// An unknown period is reported after extraction, so that a file
 		// with no figures at all is called that rather than undated.
-		res.Period, _ = detectPeriod(text, opt.Year)
+		res.Period, _, periodErr = reportPeriod(doc, opt.Year)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{File: name, Err: err}
 	}
 
-	secs := sections(paragraphs(text))
-	for _, sec := range secs {
+	for _, sec := range sections(paras) {
+		if sec.city == "" {
+			sec.city = titleCity(doc.title)
+		}
 		if sec.city == "" {
 			sec.city = opt.City
 			if hasFigureText(sec) {
@@ -100,28 +123,70 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 				}
 			}
 		}
+		px := proseExtractor{doc: doc, city: sec.city, period: res.Period, aliases: map[string]string{}, out: &res.Statements, skipped: &res.Skipped}
 		x := extractor{city: sec.city, period: res.Period, res: res}
 		for i := range sec.paras {
 			if err := ctx.Err(); err != nil {
 				return nil, &Error{File: name, Err: err}
 			}
-			if err := x.paragraph(&sec.paras[i]); err != nil {
-				var m errMalformed
-				if errors.As(err, &m) {
-					return nil, &Error{File: name, Line: x.line, Err: err}
-				}
-				return nil, &Error{File: name, Err: err}
+			p := &sec.paras[i]
+			if p.table != nil {
+				px.line = p.lineAt
+				px.tableFigures(p.table)
+				continue
+			}
+			if err := px.paragraph(p); err != nil {
+				return nil, paragraphError(name, p, err)
+			}
+			if err := x.paragraph(p); err != nil {
+				return nil, paragraphError(name, p, err)
 			}
 		}
 	}
+	// The 三个一批 and reform figures of extractor.go join the statements.
+	for _, f := range res.Figures {
+		res.Statements = append(res.Statements, Statement{Figure: f, Rule: "三个一批, reforms and counts", SubjectSource: "named"})
+	}
+	res.Figures = nil
+	sort.SliceStable(res.Statements, func(i, j int) bool { return res.Statements[i].Line < res.Statements[j].Line })
+	stated := map[string]bool{}
+	for _, st := range res.Statements {
+		stated[st.Text] = true
+		if st.Scope == "" && st.Period == res.Period {
+			res.Figures = append(res.Figures, st.Figure)
+		}
+	}
+	unmatched := res.Unmatched[:0]
+	for _, u := range res.Unmatched {
+		if !stated[u.Text] {
+			unmatched = append(unmatched, u)
+		}
+	}
+	res.Unmatched = unmatched
 	res.Figures, res.Warnings = dedupe(name, res.Figures, res.Warnings)
-	if len(res.Figures) == 0 {
+	if len(res.Figures) == 0 && len(res.Statements) == 0 {
 		return nil, &Error{File: name, Err: ErrNoFigures}
 	}
 	if res.Period.IsZero() {
-		return nil, &Error{File: name, Err: ErrNoPeriod}
+		if periodErr == nil {
+			periodErr = ErrNoPeriod
+		}
+		return nil, &Error{File: name, Err: periodErr}
 	}
 	return res, nil
+}
+
+// paragraphError places an error of paragraph p on its line.
+func paragraphError(name string, p *paragraph, err error) error {
+	var m errMalformed
+	if errors.As(err, &m) {
+		line := p.lines[0].line
+		if i := strings.Index(p.text, m.numeral); i >= 0 {
+			line = p.lineAt(i)
+		}
+		return &Error{File: name, Line: line, Err: err}
+	}
+	return &Error{File: name, Err: err}
 }
 
 // groupingRe matches a numeral with thousands separators, 12,637.

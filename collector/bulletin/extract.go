@@ -151,14 +151,14 @@ func zoneSoon(s string) bool {
 }
 
 // subject is who a figure is about.
-type subject struct {
+type batchSubject struct {
 	zones      []string
 	outOfScope bool // 全省, 全国: not this city's zones
 	zoneCount  *number
 }
 
 // findSubject reads the subject a clause starts with, if any.
-func findSubject(clause string) (subject, bool) {
+func findSubject(clause string) (batchSubject, bool) {
 	s := clause
 	if r, _ := utf8.DecodeRuneInString(s); strings.ContainsRune(leadInFirst, r) {
 		s = s[len(leadInRe.FindString(s)):]
@@ -170,18 +170,18 @@ func findSubject(clause string) (subject, bool) {
 			if m[4] >= 0 {
 				class = s[m[4]:m[5]]
 			}
-			sub := subject{zones: []string{"全市" + class + "开发区"}}
+			sub := batchSubject{zones: []string{"全市" + class + "开发区"}}
 			if m[2] >= 0 {
 				sub.zoneCount = &number{start: m[2], end: m[3], digits: s[m[2]:m[3]], unit: "家"}
 			}
 			return sub, true
 		}
 		if otherScope.MatchString(s) {
-			return subject{outOfScope: true}, true
+			return batchSubject{outOfScope: true}, true
 		}
 	}
 	if !zoneSoon(s) {
-		return subject{}, false
+		return batchSubject{}, false
 	}
 	if m := zoneListRe.FindString(s); m != "" {
 		if i := strings.Index(m, "全市"); i > 0 {
@@ -189,19 +189,19 @@ func findSubject(clause string) (subject, bool) {
 			return findSubject(m[i:])
 		}
 		if notZoneRe.MatchString(m) {
-			return subject{}, false
+			return batchSubject{}, false
 		}
 		var zones []string
 		for _, z := range splitZones(m) {
 			z = z[len(verbLeadRe.FindString(z)):]
 			if utf8.RuneCountInString(z) < 3 {
-				return subject{}, false
+				return batchSubject{}, false
 			}
 			zones = append(zones, z)
 		}
-		return subject{zones: zones}, true
+		return batchSubject{zones: zones}, true
 	}
-	return subject{}, false
+	return batchSubject{}, false
 }
 
 // splitZones splits a list of zones at 和, 、, 及 and 与, but only where

@@ -49,7 +49,7 @@ type clauseState struct {
 	lastMeasure        string
 }
 
-// paragraph extracts the figures of one paragraph. The subject a clause
+// paragraph extracts the figures of one paragraph. The batchSubject a clause
 // names carries to the clauses and sentences after it, up to the end of
 // the paragraph.
 func (x *extractor) paragraph(p *paragraph) error {
@@ -58,7 +58,7 @@ func (x *extractor) paragraph(p *paragraph) error {
 	}
 	batchPara := threeBatchesRe.MatchString(p.text)
 	cumulative := batchPara && x.batch && scopeRe.MatchString(p.text)
-	var subj subject
+	var subj batchSubject
 	hasSubj := false
 	subjUnknown := false // a zone was named that could not be read as the subject
 	emittedBatch := false
@@ -108,21 +108,12 @@ func (x *extractor) paragraph(p *paragraph) error {
 							emittedBatch = true
 						}
 					}
-					zones := []string{"全市开发区"}
-					if !hasSubj && (subjUnknown || zoneWordRe.MatchString(text[:n.start])) {
-						// A zone is named but not where a subject stands: the
-						// figure may be that zone's, and a city-wide guess
-						// would be a wrong number. Leave it, and the rest of
-						// the paragraph until a subject is read, unmatched.
-						subjUnknown = true
+					if !hasSubj || subjUnknown || subj.outOfScope {
+						// No subject is stated, or one the parser cannot
+						// read: the figure is no one's it can name.
 						continue
 					}
-					if hasSubj {
-						if subj.outOfScope {
-							continue
-						}
-						zones = subj.zones
-					}
+					zones := subj.zones
 					x.emit(p, sent, c.off+n.start, zones, ind, measure, n, approxBefore(text[:n.start]))
 					st.lastMeasure = measure
 				}
@@ -295,8 +286,14 @@ func approxBefore(pre string) bool {
 	return false
 }
 
-// emit appends one figure.
+// emit appends one figure. Core figures (the indicators of
+// lexicon/indicators.tsv) are the prose and table readers' (prose.go,
+// tables.go); this extractor keeps the 三个一批 drive, the reforms and the
+// counts.
 func (x *extractor) emit(p *paragraph, sent span, off int, zones []string, indicator, measure string, n number, approxPre bool) {
+	if coreIndicators[indicator] {
+		return
+	}
 	v, unit := n.value()
 	if math.IsInf(v, 0) || math.IsNaN(v) {
 		return
@@ -313,4 +310,12 @@ func (x *extractor) emit(p *paragraph, sent span, off int, zones []string, indic
 		Text:      strings.TrimSpace(sent.text),
 		Line:      p.lineAt(off),
 	})
+}
+
+// coreIndicators are read by the prose and table readers, never here.
+var coreIndicators = map[string]bool{
+	figure.IndustrialValueAdded: true, figure.IndustrialOutput: true, figure.IndustrialInvestment: true,
+	figure.FixedAssetInvestment: true, figure.IndustrialProjectInvestment: true, figure.GDP: true,
+	figure.OperatingRevenue: true, figure.TaxRevenue: true, figure.BudgetRevenue: true,
+	figure.ImportExport: true, figure.IndustrialProfit: true, figure.RetailSales: true,
 }

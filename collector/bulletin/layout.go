@@ -3,6 +3,7 @@ package bulletin
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -17,6 +18,7 @@ type paragraph struct {
 	// city a trailer names ("(供稿:晋中市开发区)").
 	heading, trailer string
 	isHeading        bool // a heading of any kind: it ends a subject's scope
+	table            *table
 }
 
 type lineStart struct{ off, line int }
@@ -109,39 +111,62 @@ func opensParagraph(line string) bool {
 	return isHeadingLine(line) || ordinalRe.MatchString(line)
 }
 
-// paragraphs splits normalised text into paragraphs. Text copied out of a
-// PDF breaks a sentence wherever a page ended ("占全市比重\n\n5.77%",
-// "清徐开\n\n发区"); a line that does not end a sentence and is not a
-// heading is joined to the next one.
+// paragraphs splits normalised text into paragraphs and tables, in one
+// pass over its lines. Text copied out of a PDF breaks a sentence wherever
+// a page or a line ended ("占全市比重\n\n5.77%", "58.37\n亿元", "同\n比增长");
+// such a line is joined to the next one. A line is joined when it does not
+// end a sentence and the next line cannot start one (a unit, a digit after
+// a digit, punctuation), or when it is a long line of running text (a
+// title or a heading is short). Lines that form a table (pipes, tabs,
+// aligned columns, one cell per line, a run-on row of cells) become one
+// table block.
 func paragraphs(text string) []paragraph {
+	lines := strings.Split(text, "\n")
 	var out []paragraph
+	var b strings.Builder
 	var cur *paragraph
 	flush := func() {
 		if cur != nil {
+			cur.text = b.String()
 			out = append(out, *cur)
 			cur = nil
+			b.Reset()
 		}
 	}
-	for i, raw := range strings.Split(text, "\n") {
-		line := strings.TrimSpace(raw)
+	prevLine := ""
+	blankSince := false
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
 		if line == "" {
+			blankSince = true
 			continue
 		}
-		if cur != nil && opensParagraph(line) {
+		if t, n := readTable(lines, i); t != nil {
+			flush()
+			out = append(out, paragraph{text: t.source, lines: []lineStart{{0, i + 1}}, table: t})
+			i += n - 1
+			prevLine, blankSince = "", false
+			continue
+		}
+		if cur != nil && (opensParagraph(line) || !joins(prevLine, line, blankSince)) {
 			flush()
 		}
 		if cur == nil {
 			cur = &paragraph{}
 		}
-		cur.lines = append(cur.lines, lineStart{off: len(cur.text), line: i + 1})
-		cur.text += line
-		if isHeadingLine(cur.text) || terminal(line) {
+		cur.lines = append(cur.lines, lineStart{off: b.Len(), line: i + 1})
+		b.WriteString(line)
+		prevLine, blankSince = line, false
+		if isHeadingLine(line) && len(cur.lines) == 1 {
 			flush()
 		}
 	}
 	flush()
 	for i := range out {
 		p := &out[i]
+		if p.table != nil {
+			continue
+		}
 		if hasTrailer(p.text) {
 			p.trailer = trailerRe.FindStringSubmatch(p.text)[1]
 		}
@@ -154,6 +179,32 @@ func paragraphs(text string) []paragraph {
 	}
 	return out
 }
+
+// joins reports whether line continues prev, the line before it (with
+// blank lines between when blank).
+func joins(prev, line string, blank bool) bool {
+	if prev == "" || terminal(prev) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	first, _ := utf8.DecodeRuneInString(line)
+	switch {
+	case strings.ContainsRune(",。;:、)%", first) || hasAnyPrefix(line, "亿元", "万元", "亿", "个百分点", "百分点", "元", "个", "家"):
+		return true
+	case (last >= '0' && last <= '9' || last == '.') && (first >= '0' && first <= '9' || first == '.'):
+		return true
+	}
+	if utf8.RuneCountInString(prev) < 28 || noiseRe.MatchString(prev) {
+		return false // a title, a heading, a dateline
+	}
+	if blank && (opensParagraph(line) || utf8.RuneCountInString(line) < 6 && !unicode.IsDigit(first)) {
+		return false
+	}
+	return unicode.Is(unicode.Han, last) || unicode.IsDigit(last) || unicode.IsLetter(last)
+}
+
+// noiseRe is the page furniture of a web page: dateline, source, clicks.
+var noiseRe = regexp.MustCompile(`来源|发布时间|点击量|浏览次数|登录|无障碍|字号`)
 
 // section is a run of paragraphs about one city.
 type section struct {

@@ -1,0 +1,201 @@
+package bulletin
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+var (
+	periodWordRe = regexp.MustCompile(`季度|月|年|上半|下半|全年`)
+	districtRe   = regexp.MustCompile(`^(?:[0-9]{4}年)?(?:1-[0-9]{1,2}月份?|上半年|前三季度)?([\p{Han}]{2,3}区)`)
+	regionRe     = regexp.MustCompile(`自治区|内蒙古|宁夏|广西|新疆|西藏|盟市`)
+	cityNameRe   = regexp.MustCompile(`[\p{Han}]{1,4}市`)
+	cityStripRe  = regexp.MustCompile(`^.*(?:季度|月份|月|年|省|看|的|全|前|上半|县|区)`)
+)
+
+// analyse reads what a bulletin says about itself: its title, the zone
+// it is about, whether 全区 is a district or an autonomous region, the
+// periods of its title and lead-ins, and a dateline's year.
+func analyse(paras []paragraph) *document {
+	doc := &document{}
+	titleDone := false
+	leadZoneDone := false
+	for _, p := range paras {
+		if p.table != nil {
+			continue
+		}
+		first := p.lines[0].line
+		if !titleDone {
+			if noiseRe.MatchString(p.text) && !periodRe.MatchString(p.text) {
+				if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
+					doc.datelineYear = atoiYear(m[1])
+				}
+				continue
+			}
+			titleDone = true
+			doc.title = p.text
+			doc.zone = namedZone(p.text)
+			if m := districtRe.FindStringSubmatch(p.text); m != nil && zoneKindRe.FindString(m[1]) == "" && m[1] != "全区" {
+				doc.district = true
+			}
+			doc.addPeriods(p.text, first, true)
+			continue
+		}
+		if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
+			doc.datelineYear = atoiYear(m[1])
+		}
+		if !leadZoneDone && !p.isHeading {
+			leadZoneDone = true
+			if doc.zone == "" {
+				doc.zone = leadZone(p.text)
+			}
+		}
+		for _, sent := range split(span{0, p.text}, "。!?;") {
+			doc.addPeriods(leadOf(sent.text), p.lineAt(sent.off), false)
+		}
+	}
+	doc.region = regionRe.MatchString(doc.title) || anyRegion(paras)
+	return doc
+}
+
+func anyRegion(paras []paragraph) bool {
+	for _, p := range paras {
+		if strings.Contains(p.text, "自治区") || strings.Contains(p.text, "盟市") || strings.Contains(p.text, "全区园区") {
+			return true
+		}
+	}
+	return false
+}
+
+func atoiYear(s string) int {
+	y := 0
+	for _, r := range s {
+		y = 10*y + int(r-'0')
+	}
+	if !plausibleYear(y) {
+		return 0
+	}
+	return y
+}
+
+// leadOf returns the lead-in of a sentence: the text before its first
+// comma, where bulletins state the period of the figures that follow.
+func leadOf(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		m := leadRe.FindString(s)
+		if m == "" || strings.HasPrefix(m, "今年") || strings.HasPrefix(m, "去年") {
+			break
+		}
+		s = s[len(m):]
+	}
+	if i := strings.IndexAny(s, ","); i >= 0 {
+		return s[:i]
+	}
+	if utf8.RuneCountInString(s) > 40 {
+		return string([]rune(s)[:40])
+	}
+	return s
+}
+
+// addPeriods notes the periods a title or a sentence's lead-in states.
+func (doc *document) addPeriods(s string, line int, title bool) {
+	ps, offs := periodsIn(s)
+	for i, p := range ps {
+		if !title && offs[i] > 0 && !leadingSubjectOnly(s[:offs[i]]) {
+			continue
+		}
+		if p.Year != 0 && doc.statedYear == 0 {
+			doc.statedYear, doc.statedYearLine = p.Year, line
+		}
+		doc.periodCandidates = append(doc.periodCandidates, periodCandidate{p: p, line: line, title: title})
+	}
+	if m := yearOnlyRe.FindStringSubmatch(strings.TrimSpace(s)); m != nil && len(ps) == 0 {
+		y := atoiYear(m[1])
+		if y != 0 {
+			if doc.statedYear == 0 {
+				doc.statedYear, doc.statedYearLine = y, line
+			}
+			doc.periodCandidates = append(doc.periodCandidates, periodCandidate{p: statedPeriod{Year: y, Month: 12, Scope: scopeCumulative}, line: line, title: title})
+		}
+	} else if m := yearInRe.FindStringSubmatch(s); m != nil && doc.statedYear == 0 && title {
+		doc.statedYear, doc.statedYearLine = atoiYear(m[1]), line
+	}
+}
+
+var yearInRe = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
+
+// leadingSubjectOnly reports whether what stands before a lead's period
+// is only a subject or a year (江北新区2023年前三季度, 今年): the period is
+// still the lead's.
+func leadingSubjectOnly(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "今年" || s == "今年以来" {
+		return true
+	}
+	if utf8.RuneCountInString(s) > 16 {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return zoneKindRe.MatchString(s) || strings.HasPrefix(s, "全")
+}
+
+// namedZone returns the first zone a title names in full, or "".
+func namedZone(s string) string {
+	for i := range s {
+		m := zoneNameRe.FindStringSubmatch(s[i:])
+		if m == nil {
+			continue
+		}
+		name := m[1]
+		if notNameRe.MatchString(name) || periodWordRe.MatchString(name) || zoneKindRe.FindString(name) == name ||
+			strings.HasPrefix(name, "全") || strings.HasPrefix(name, "我") || strings.HasPrefix(name, "本") || strings.HasPrefix(name, "该") ||
+			verbStartRe.MatchString(name) || strings.Contains(name, "省") || strings.Contains(name, "统计") {
+			continue
+		}
+		return name
+	}
+	return ""
+}
+
+// leadZone returns the zone the first sentence of the body names as its
+// subject, or "".
+func leadZone(s string) string {
+	for _, c := range clauses(s) {
+		t := strings.TrimSpace(c.text)
+		for {
+			m := leadRe.FindString(t)
+			if m == "" {
+				break
+			}
+			t = t[len(m):]
+		}
+		if m := periodRe.FindStringIndex(t); m != nil && m[0] == 0 {
+			t = t[m[1]:]
+		}
+		if m := zoneNameRe.FindStringSubmatch(t); m != nil {
+			name := m[1]
+			if !notNameRe.MatchString(name) && zoneKindRe.FindString(name) != name && !strings.HasPrefix(name, "全") && !verbStartRe.MatchString(name) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// titleCity returns the city a title names (前三季度南通市开发区…: 南通市).
+func titleCity(title string) string {
+	for _, m := range cityNameRe.FindAllString(title, -1) {
+		c := cityStripRe.ReplaceAllString(strings.TrimSuffix(m, "市"), "") + "市"
+		if utf8.RuneCountInString(c) >= 3 && c != "城市" && !strings.HasPrefix(c, "全") && !strings.HasPrefix(c, "我") && !strings.HasPrefix(c, "本") {
+			return c
+		}
+	}
+	return ""
+}

@@ -1,0 +1,829 @@
+package bulletin
+
+import (
+	"math"
+	"time"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/devzone/devzone_exporter/collector/figure"
+)
+
+// document is what the parser knows about a bulletin as a whole before it
+// reads its sentences: the zone its title or lead names (for 该区, 我区,
+// 全区 of a zone's report), whether it is a district's or an autonomous
+// region's (全区 then means the district or the region), and the periods
+// its title and lead-ins state.
+type document struct {
+	title            string
+	zone             string
+	region, district bool
+	periodCandidates []periodCandidate
+	statedYear       int
+	statedYearLine   int
+	datelineYear     int
+}
+
+// proseExtractor reads the core figures of the sentences of one city
+// section: value, growth, city share, share change and growth against
+// the city, each credited to the subject the text states.
+type proseExtractor struct {
+	doc      *document
+	city     string
+	period   figure.Period // the report's period
+	subj     subject
+	aliases  map[string]string
+	lastZone string
+	out      *[]Statement
+	skipped  *[]Skipped
+	line     func(off int) int
+	text     string // the paragraph being read
+}
+
+// Statement is one figure as the text states it, with why the parser read
+// it so: the rule that matched and where its subject came from.
+type Statement struct {
+	figure.Figure
+	// Rule names the phrasing that produced the figure.
+	Rule string `json:"rule,omitempty"`
+	// SubjectSource says how the subject was read: named, aggregate,
+	// 全区 = the zone the passage names, table row, ….
+	SubjectSource string `json:"subject_source,omitempty"`
+	// Scope is "" for a figure of the report's period, else month (a
+	// one-month figure beside the year to date), forecast, or other (a
+	// figure of another period the text states).
+	Scope string `json:"scope,omitempty"`
+}
+
+// Skipped is a number with a unit the parser saw and did not read as a
+// core figure, with the reason.
+type Skipped struct {
+	Line   int    `json:"line"`
+	Number string `json:"number"`
+	Reason string `json:"reason"`
+	Text   string `json:"text"`
+}
+
+// sentenceState carries from clause to clause within one sentence.
+type sentenceState struct {
+	ind         indicatorPhrase // indicator last named (kind 0: none)
+	lastMeasure string
+	lastDir     int // +1 高于, -1 低于: carried along a 、 list of comparisons
+	growthVeto  string
+	period      statedPeriod // a period the sentence states for itself
+	valueInds   []string     // indicators given values in this sentence, in order
+}
+
+var (
+	// leadRe is what may stand before a clause's subject: list markers,
+	// connectives, a period phrase.
+	leadRe = regexp.MustCompile(`^(?:\s+|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十0-9]+\)|[0-9]{1,2}[、.](?:[^0-9]|$)|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	// industryWords may stand between a subject and its indicator: the
+	// subject's own industry (全区规上工业企业累计完成总产值).
+	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
+	// fillerTail is what may stand between a keyword and its number.
+	fillerTail = []string{"为", "了", "达到", "达", "约", "近", "超过", "超", "逾", "是", ":", "(", "实现", "在", "到", " ", "分别"}
+)
+
+func trimFillers(s string) string {
+	for {
+		t := s
+		for _, f := range fillerTail {
+			t = strings.TrimSuffix(t, f)
+		}
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}
+
+// growth keywords with their sign, longest first.
+var growthWords = []struct {
+	w    string
+	sign int
+}{
+	{"同比下降", -1}, {"同比减少", -1}, {"比上年下降", -1}, {"比去年同期下降", -1}, {"比上年同期下降", -1}, {"较上年同期下降", -1},
+	{"下降", -1}, {"减少", -1}, {"比减", -1}, {"下滑", -1},
+	{"累计增速实现", 1}, {"累计增速", 1}, {"可比价增长", 1}, {"可比增长", 1}, {"同比增长", 1}, {"同比增加", 1}, {"同比增速", 1}, {"同比增幅", 1}, {"同比增", 1},
+	{"增长率", 1}, {"增长", 1}, {"增加", 1}, {"增速", 1}, {"增幅", 1}, {"比增", 1},
+}
+
+// growthAtEnd reports the sign of a growth keyword that ends pre.
+func growthAtEnd(pre string) (int, string, bool) {
+	p := trimFillers(pre)
+	for _, g := range growthWords {
+		if strings.HasSuffix(p, g.w) {
+			return g.sign, g.w, true
+		}
+	}
+	return 0, "", false
+}
+
+// vetoWords make the number after them something other than a core figure
+// of the subject, whatever measure words follow.
+var vetoWords = []struct{ w, reason string }{
+	{"环比", "month on month (环比)"},
+	{"两年平均", "two-year average"}, {"年均", "annual average"},
+	{"拉动", "contribution (拉动)"}, {"贡献率", "contribution rate"},
+	{"目标", "target completion"}, {"时序进度", "schedule comparison"},
+	{"位次", "ranking"}, {"排名", "ranking"}, {"居全", "ranking"}, {"位列", "ranking"}, {"位居", "ranking"},
+	{"力争", "target (力争)"}, {"确保", "target (确保)"}, {"争取", "target (争取)"},
+	{"预算", "budget completion"}, {"计划", "plan"}, {"总投资", "project investment"}, {"协议投资", "project investment"},
+	{"突破", "milestone (突破)"}, {"过半", "not a figure"},
+	{"占比", "share of an unnamed total"},
+}
+
+var (
+	// changeRe is a change against another period: 较上月增加, 比上年同期提高,
+	// 比1-5月回落, 较一季度加快, 降幅收窄.
+	changeRe = regexp.MustCompile(`(?:较|比)(?:上月|上期|上年同期|去年同期|上年|去年|上半年|一季度|二季度|三季度|前三季度|年初|[0-9]{1,2}月(?:当月|份)?|1-[0-9]{1,2}月(?:份)?)(?:末)?(?:份)?(?:增加|提高|提升|上升|加快|回升|高|增长|下降|降低|回落|放缓|减少|收窄|扩大|低|下滑)?\s*$`)
+	changeUpWords = []string{"增加", "提高", "提升", "上升", "加快", "回升", "高", "增长"}
+	// shareOfRe is a share: 占全市比重, 占全市的, 约占全市, 占全州比重,
+	// 占全市(盟)比重, 占所在市, 占全市产值的.
+	shareOfRe = regexp.MustCompile(`占(全市\(盟\)|全市|全州|全盟|所在市|全县|全旗|全区|全省|全国|全部|全自治区)?([\p{Han}A-Za-z()]{0,16}?)(?:的)?(?:比重)?(?:的)?$`)
+	// targetRe finds what a growth is compared with: 全市, 全国, 全省, ….
+	targetRe = regexp.MustCompile(`全市\(盟\)|全市|全州|全盟|全县|全旗|全区|全省|全国|所在市|去年同期|上年同期|上年|去年`)
+)
+
+// comparison directions: the words that say above or below.
+var dirWords = []struct {
+	w   string
+	dir int
+}{
+	{"降幅高于", -1}, {"降幅大于", -1}, {"降幅低于", 1}, {"降幅小于", 1},
+	{"高于", 1}, {"快于", 1}, {"高出", 1}, {"超过", 1}, {"低于", -1}, {"慢于", -1},
+}
+
+// clauses splits a sentence at , ; : and at spaces between Chinese
+// characters (the clauses of a headline).
+func clauses(s string) []span {
+	var out []span
+	start := 0
+	prev := rune(0)
+	for i, r := range s {
+		cut := false
+		switch r {
+		case ',', ';', ':':
+			cut = true
+		case ' ', '\t':
+			if unicode.Is(unicode.Han, prev) || prev == '%' {
+				if nr, _ := utf8.DecodeRuneInString(s[i+1:]); unicode.Is(unicode.Han, nr) {
+					cut = true
+				}
+			}
+		}
+		if cut {
+			out = append(out, span{start, s[start : i+utf8.RuneLen(r)]})
+			start = i + utf8.RuneLen(r)
+		}
+		prev = r
+	}
+	if start < len(s) {
+		out = append(out, span{start, s[start:]})
+	}
+	return out
+}
+
+// paragraph reads the core figures of one paragraph.
+func (x *proseExtractor) paragraph(p *paragraph) error {
+	x.text = p.text
+	x.line = p.lineAt
+	for _, sent := range split(span{0, p.text}, "。!?") {
+		if err := x.sentence(sent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *proseExtractor) sentence(sent span) error {
+	var st sentenceState
+	text := sent.text
+	if batchSentenceRe.MatchString(text) {
+		return nil // the 三个一批 drive: extractor.go reads it
+	}
+	for _, c := range clauses(text) {
+		if err := x.clause(sent, c, &st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchSentenceRe marks a sentence about the 三个一批 drive's projects.
+var batchSentenceRe = regexp.MustCompile(`三个一批|签约一批|开工一批|投产一批|铺排|“签约|“开工|“投产`)
+
+// stripLead removes lead-ins from the start of s, noting a period the
+// lead states for the sentence.
+func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
+	n := 0
+	for {
+		rest := s[n:]
+		if m := leadRe.FindString(rest); m != "" {
+			n += len(m)
+			continue
+		}
+		if m := periodRe.FindStringSubmatchIndex(rest); m != nil && m[0] == 0 && m[1] > 0 {
+			if p, ok := statedPeriodOf(rest, m); ok {
+				st.period = p
+			}
+			n += m[1]
+			continue
+		}
+		if m := yearOnlyRe.FindStringSubmatchIndex(rest); m != nil {
+			n += m[3] - m[0] + len("年")
+			if strings.HasPrefix(s[n:], "度") {
+				n += len("度")
+			}
+			continue
+		}
+		if strings.HasPrefix(rest, "预计") {
+			st.period.Scope = scopeForecast
+			if st.period.Month == 0 {
+				st.period.Month = int(x.period.Month)
+			}
+			n += len("预计")
+			continue
+		}
+		return n
+	}
+}
+
+// clause reads the figures of one clause.
+func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
+	text := strings.TrimRight(c.text, ",;:")
+	pos := x.stripLead(text, st)
+	if s, n, ok := x.readSubject(text[pos:]); ok {
+		x.subj = s
+		if st.ind.kind == kindSub {
+			st.ind = indicatorPhrase{}
+		}
+		pos += n
+		pos += x.stripLead(text[pos:], st)
+	} else if x.unreadableSubject(text[pos:]) {
+		x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(text[pos:])}
+	}
+	amounts, err := findAmounts(text)
+	if err != nil {
+		return err
+	}
+	masked := zoneSpans(text)
+	mentions := findPhrases(text, masked)
+	if strings.Contains(text, "持平") && len(amounts) == 0 {
+		x.flat(sent, c, text, mentions, st)
+	}
+	prevEnd := pos
+	for i := 0; i < len(amounts); i++ {
+		a := amounts[i]
+		if a.start < prevEnd {
+			continue
+		}
+		x.noteMentions(text, prevEnd, a.start, mentions, st)
+		x.notePeriod(text[prevEnd:a.start], st)
+		pre := text[prevEnd:a.start]
+		if list := listRun(text, amounts, i); len(list) > 1 && strings.Contains(text[:a.start], "分别") {
+			x.list(sent, c, text, pre, list, st)
+			i += len(list) - 1
+			prevEnd = list[len(list)-1].end
+			continue
+		}
+		x.classify(sent, c, text, pre, a, st)
+		prevEnd = a.end
+	}
+	x.noteMentions(text, prevEnd, len(text), mentions, st)
+	return nil
+}
+
+// firstWords returns the first few characters of s, for a reason.
+func firstWords(s string) string {
+	r := []rune(s)
+	if len(r) > 8 {
+		r = r[:8]
+	}
+	return string(r)
+}
+
+// unreadableSubject reports whether a clause starts with a name the parser
+// cannot read in front of an indicator or measure (新能源产业完成产值,
+// 制造业增长): the figures after it are that name's, not the subject's.
+func (x *proseExtractor) unreadableSubject(s string) bool {
+	s = s[len(industryRe.FindString(s)):]
+	end := len(s)
+	for i := range s {
+		if _, ok := phraseAt(s, i); ok {
+			end = i
+			break
+		}
+		if hasAnyPrefix(s[i:], "完成", "实现", "增长", "下降", "同比", "占", "比增", "比减", "累计", "合计", "共实现", "增速", "增幅") {
+			end = i
+			break
+		}
+	}
+	head := s[:end]
+	if utf8.RuneCountInString(head) < 2 || end == len(s) || !nameEndRe.MatchString(head) {
+		return false
+	}
+	for _, r := range head {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasAnyPrefix(s string, ps ...string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameEndRe ends a name that may stand as a subject: an industry, a
+// county, a place, a company.
+var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城)$`)
+
+// zoneSpans lists the byte ranges of zone kinds in s, so that 高新技术产业
+// inside 南通高新技术产业开发区 is not read as a sub-category.
+func zoneSpans(s string) [][2]int {
+	if !strings.ContainsAny(s, "区园城") {
+		return nil
+	}
+	var out [][2]int
+	for _, m := range zoneKindRe.FindAllStringIndex(s, -1) {
+		out = append(out, [2]int{m[0], m[1]})
+	}
+	return out
+}
+
+// noteMentions updates the sentence's indicator from the phrases in
+// text[from:to]. A phrase that is the object of a comparison or a share
+// (高于全市规上工业增加值增速, 占全市产值的) names the other side, not the
+// subject's indicator; a core phrase after a sub-category in the same
+// clause is that sub-category's (新能源产业完成产值).
+func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMention, st *sentenceState) {
+	subSeen := false
+	for _, m := range ms {
+		if m.start < from || m.end > to {
+			if m.end <= from && m.kind == kindSub {
+				subSeen = true
+			}
+			continue
+		}
+		gap := text[from:m.start]
+		if strings.Contains(gap, "占") || strings.Contains(gap, "于") || strings.Contains(gap, "比全") || strings.Contains(gap, "较全") || strings.Contains(gap, "高出") {
+			continue
+		}
+		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub && !strings.Contains(gap, "其中")) && from == 0 {
+			continue
+		}
+		if m.kind == kindCore && subSeen {
+			continue
+		}
+		st.ind = m.indicatorPhrase
+		if m.kind == kindSub {
+			subSeen = true
+		}
+	}
+}
+
+// notePeriod notes a period stated inside a clause for the figures after
+// it: 6月当月, 3月份, 预计全年.
+func (x *proseExtractor) notePeriod(pre string, st *sentenceState) {
+	ps, _ := periodsIn(pre)
+	if len(ps) > 0 {
+		st.period = ps[len(ps)-1]
+	}
+	if strings.Contains(pre, "当月") && st.period.Scope != scopeMonth {
+		st.period = statedPeriod{Month: int(x.period.Month), Scope: scopeMonth}
+	}
+}
+
+// listRun returns the amounts from i on that a 分别 list joins: numbers of
+// one unit class separated only by 、, 和, 及 or 与.
+func listRun(text string, as []amount, i int) []amount {
+	run := []amount{as[i]}
+	for j := i + 1; j < len(as); j++ {
+		gap := strings.TrimSpace(text[as[j-1].end:as[j].start])
+		if gap != "、" && gap != "和" && gap != "及" && gap != "与" {
+			break
+		}
+		if as[j].class() != as[i].class() {
+			break
+		}
+		run = append(run, as[j])
+	}
+	return run
+}
+
+// measureOf decides what a number states, from the words before it. It
+// returns the measure, the sign the words give, a rule name, and a reason
+// when the number is not a core figure.
+func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, listIndex int) (measure string, sign int, rule, reason string) {
+	for _, v := range vetoWords {
+		if strings.Contains(pre, v.w) {
+			if v.w == "两年平均" || v.w == "年均" || v.w == "环比" {
+				st.growthVeto = v.reason
+			}
+			return "", 0, "", v.reason
+		}
+	}
+	if strings.Contains(pre, "占") {
+		return x.shareMeasure(pre, a, st)
+	}
+	cls := a.class()
+	if cls == "usd" {
+		return "", 0, "", "US dollars: not a yuan amount"
+	}
+	if m := changeRe.FindStringSubmatch(trimFillers(pre)); m != nil || strings.Contains(pre, "收窄") || strings.Contains(pre, "扩大") {
+		if m != nil && st.lastMeasure == figure.MeasureCityShare && (cls == "points" || cls == "percent") {
+			sign := -1
+			for _, w := range changeUpWords {
+				if strings.HasSuffix(strings.TrimSpace(trimFillers(pre)), w) {
+					sign = 1
+				}
+			}
+			return figure.MeasureCityShareChange, sign, "share change after a city share", ""
+		}
+		if cls == "points" || !growthLike(pre) {
+			return "", 0, "", "a change of a growth rate, not a growth"
+		}
+	}
+	switch cls {
+	case "points", "percent":
+		if dir, target, ok := x.comparison(pre, st, listIndex); ok {
+			if cls == "percent" && !strings.Contains(pre, "百分点") {
+				// 高于全市5% is not said of growth rates: read no figure.
+				if target != "" {
+					return "", 0, "", "comparison written in percent"
+				}
+			}
+			if st.growthVeto != "" {
+				return "", 0, "", "comparison of a " + st.growthVeto
+			}
+			switch target {
+			case "全市", "全州", "全盟", "全市(盟)", "所在市":
+				if x.subj.level == "city" {
+					return "", 0, "", "the city compared with itself"
+				}
+				return figure.MeasureGrowthVsCity, dir, "growth against the city (" + target + ")", ""
+			case "全县", "全旗":
+				if x.subj.level == "county" {
+					return "", 0, "", "the county compared with itself"
+				}
+				return "growth_vs_county", dir, "growth against the county", ""
+			case "全区":
+				if x.doc.district && x.subj.level == "zone" {
+					return "growth_vs_county", dir, "growth against the district", ""
+				}
+				return "", 0, "", "comparison with 全区"
+			case "":
+				return "", 0, "", "comparison with no stated counterpart"
+			}
+			return "", 0, "", "comparison with " + target + ": out of scope"
+		}
+		if cls == "points" {
+			return "", 0, "", "percentage points without a comparison the parser reads"
+		}
+		if sign, w, ok := growthAtEnd(pre); ok {
+			st.growthVeto = ""
+			return figure.MeasureYoYGrowth, sign, "growth (" + w + ")", ""
+		}
+		return "", 0, "", "a percent with no growth or share keyword"
+	case "times":
+		if sign, w, ok := growthAtEnd(pre); ok && sign > 0 {
+			return figure.MeasureYoYGrowth, 1, "growth in 倍 (" + w + ")", ""
+		}
+		return "", 0, "", "倍 without a growth keyword"
+	case "money":
+		gap := afterPhrases(pre)
+		if strings.Contains(gap, "增") || strings.Contains(gap, "下降") || strings.Contains(gap, "减少") || strings.Contains(gap, "投资额") {
+			return "", 0, "", "an amount of change, not a level"
+		}
+		return figure.MeasureValue, 1, "amount", ""
+	}
+	return "", 0, "", "unit the core figures do not use"
+}
+
+// afterPhrases returns what follows the last lexicon phrase in s: the
+// words between an indicator and its number.
+func afterPhrases(s string) string {
+	ms := findPhrases(s, zoneSpans(s))
+	if len(ms) == 0 {
+		return s
+	}
+	return s[ms[len(ms)-1].end:]
+}
+
+// growthLike reports whether pre ends in a growth keyword.
+func growthLike(pre string) bool {
+	_, _, ok := growthAtEnd(pre)
+	return ok
+}
+
+// comparison reads 高于全市增速1.9个百分点, 低于全市平均降幅, 比全市高出,
+// the 全市 item of 高于全国X、全省Y、全市Z and of 较全国、全省、全市分别高.
+func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int) (dir int, target string, ok bool) {
+	p := strings.TrimSpace(pre)
+	dirAt := -1
+	for _, d := range dirWords {
+		if i := strings.LastIndex(p, d.w); i >= 0 && i > dirAt {
+			dirAt, dir = i, d.dir
+			if d.w == "降幅高于" || d.w == "降幅低于" || d.w == "降幅大于" || d.w == "降幅小于" {
+				dirAt = i
+			}
+		}
+	}
+	// 比全市高出, 比全市高, 较全市低.
+	if i := strings.LastIndex(p, "比"); i >= 0 && i > dirAt {
+		rest := p[i:]
+		if m := targetRe.FindStringIndex(rest); m != nil {
+			after := rest[m[1]:]
+			switch {
+			case strings.HasPrefix(after, "高") || strings.Contains(after, "高出") || strings.Contains(after, "分别高"):
+				dirAt, dir = i, 1
+			case strings.HasPrefix(after, "低") || strings.Contains(after, "分别低"):
+				dirAt, dir = i, -1
+			}
+		}
+	}
+	if i := strings.LastIndex(p, "较"); i >= 0 && i > dirAt {
+		rest := p[i:]
+		if targetRe.MatchString(rest) && (strings.Contains(rest, "高") || strings.Contains(rest, "低")) {
+			dirAt, dir = i, 1
+			if strings.Contains(rest, "低") {
+				dir = -1
+			}
+		}
+	}
+	if dirAt < 0 {
+		if strings.HasPrefix(p, "、") && st.lastDir != 0 {
+			t := targetRe.FindString(p)
+			return st.lastDir, t, true
+		}
+		return 0, "", false
+	}
+	st.lastDir = dir
+	rest := p[dirAt:]
+	targets := targetRe.FindAllString(rest, -1)
+	if strings.Contains(rest, "降幅") && strings.Contains(rest, "平均降幅") {
+		dir = -dir // 低于全市平均降幅: a smaller fall
+	}
+	if len(targets) == 0 {
+		return dir, "", true
+	}
+	if len(targets) > 1 && listIndex >= 0 {
+		if listIndex < len(targets) {
+			return dir, targets[listIndex], true
+		}
+		return dir, "?", true
+	}
+	if len(targets) > 1 {
+		return dir, "?", true
+	}
+	return dir, targets[0], true
+}
+
+// shareMeasure reads a share: of the city (city_share), of the county or
+// district (county_share), or of something else (no figure).
+func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (string, int, string, string) {
+	i := strings.LastIndex(pre, "占")
+	m := shareOfRe.FindStringSubmatch(trimFillers(pre[i:]))
+	if m == nil {
+		return "", 0, "", "share of a total the parser cannot read"
+	}
+	if a.class() != "percent" {
+		return "", 0, "", "share not in percent"
+	}
+	scope, what := m[1], m[2]
+	if what != "" && strings.Contains(what, "开发区") || strings.Contains(what, "园区") {
+		return "", 0, "", "share of all zones' total"
+	}
+	if what != "" {
+		if p, ok := phraseAt(what, 0); !ok || p.kind != kindCore || len(p.phrase) != len(what) {
+			if !(what == "投资" && false) {
+				return "", 0, "", "share of another total (" + what + ")"
+			}
+		}
+	}
+	switch scope {
+	case "全市", "全州", "全盟", "全市(盟)", "所在市":
+		if x.subj.level == "city" {
+			return "", 0, "", "the city's share of itself"
+		}
+		st.lastMeasure = figure.MeasureCityShare
+		return figure.MeasureCityShare, 1, "share of the city (" + scope + ")", ""
+	case "全县", "全旗":
+		st.lastMeasure = "county_share"
+		return "county_share", 1, "share of the county", ""
+	case "全区":
+		if x.doc.district {
+			st.lastMeasure = "county_share"
+			return "county_share", 1, "share of the district", ""
+		}
+	}
+	st.lastMeasure = "other_share"
+	return "", 0, "", "share of " + scope + ": not a city share"
+}
+
+// shareIndicator returns the core indicator a share phrase names (占全市产
+// 值的: industrial_output), if any.
+func shareIndicator(pre string) (indicatorPhrase, bool) {
+	i := strings.LastIndex(pre, "占")
+	if i < 0 {
+		return indicatorPhrase{}, false
+	}
+	m := shareOfRe.FindStringSubmatch(trimFillers(pre[i:]))
+	if m == nil || m[2] == "" {
+		return indicatorPhrase{}, false
+	}
+	p, ok := phraseAt(m[2], 0)
+	return p, ok && p.kind == kindCore
+}
+
+// classify reads one number.
+func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *sentenceState) {
+	measure, sign, rule, reason := x.measureOf(pre, a, st, -1)
+	if reason != "" {
+		x.skip(sent, c, a, text, reason)
+		return
+	}
+	ind := st.ind
+	if measure == figure.MeasureCityShare || measure == "county_share" {
+		if p, ok := shareIndicator(pre); ok {
+			ind = p
+		}
+	}
+	if reason := x.check(ind, measure); reason != "" {
+		x.skip(sent, c, a, text, reason)
+		return
+	}
+	if measure == figure.MeasureValue {
+		st.valueInds = append(st.valueInds, ind.key)
+	}
+	if measure != figure.MeasureCityShareChange && measure != figure.MeasureCityShare && measure != "county_share" {
+		st.lastMeasure = measure
+	}
+	x.emit(sent, c, a, x.subj.zones, ind.key, measure, sign, rule, st)
+}
+
+// check says why a figure of indicator ind and measure cannot be credited
+// to the current subject, or "".
+func (x *proseExtractor) check(ind indicatorPhrase, measure string) string {
+	switch {
+	case x.subj.blocked:
+		return "subject: " + x.subj.source
+	case !x.subj.known():
+		return "no subject stated"
+	case ind.kind == 0:
+		return "no indicator stated"
+	case ind.kind == kindOther:
+		return "indicator " + ind.phrase + " is not a core indicator"
+	case ind.kind == kindSub:
+		return "a sub-category (" + ind.phrase + "), not the subject's total"
+	}
+	if x.subj.level == "province" && measure != figure.MeasureValue && measure != figure.MeasureYoYGrowth {
+		return "a province aggregate's share or comparison"
+	}
+	return ""
+}
+
+// list reads a 分别 list: one figure per zone of the subject, or one per
+// indicator the sentence gave values for, in order; counts that differ
+// give no figure.
+func (x *proseExtractor) list(sent, c span, text, pre string, run []amount, st *sentenceState) {
+	measure, sign, rule, reason := x.measureOf(pre, run[0], st, 0)
+	if reason == "" && measure == figure.MeasureGrowthVsCity {
+		// 较全国、全省、全市分别高a、b、c: the city's item only.
+		for i, a := range run {
+			_, target, _ := x.comparison(pre, st, i)
+			if target == "全市" || target == "全州" || target == "全盟" {
+				if r := x.check(st.ind, measure); r != "" {
+					x.skip(sent, c, a, text, r)
+					continue
+				}
+				x.emit(sent, c, a, x.subj.zones, st.ind.key, measure, sign, rule+", item of a 分别 list", st)
+			} else {
+				x.skip(sent, c, a, text, "comparison with "+target+": out of scope")
+			}
+		}
+		return
+	}
+	if reason != "" {
+		for _, a := range run {
+			x.skip(sent, c, a, text, reason)
+		}
+		return
+	}
+	zones := x.subj.zones
+	switch {
+	case len(zones) == len(run) && len(zones) > 1:
+		if r := x.check(st.ind, measure); r != "" {
+			for _, a := range run {
+				x.skip(sent, c, a, text, r)
+			}
+			return
+		}
+		for i, a := range run {
+			x.emit(sent, c, a, []string{zones[i]}, st.ind.key, measure, sign, rule+", zone "+itoa(i+1)+" of a 分别 list", st)
+		}
+	case len(st.valueInds) >= len(run):
+		inds := st.valueInds[len(st.valueInds)-len(run):]
+		if x.subj.blocked || !x.subj.known() {
+			for _, a := range run {
+				x.skip(sent, c, a, text, "no subject stated")
+			}
+			return
+		}
+		for i, a := range run {
+			x.emit(sent, c, a, zones, inds[i], measure, sign, rule+", indicator "+itoa(i+1)+" of a 分别 list", st)
+		}
+	default:
+		for _, a := range run {
+			x.skip(sent, c, a, text, "a 分别 list whose items do not match its subjects or indicators")
+		}
+	}
+}
+
+// flat reads 同比持平: a growth of zero.
+func (x *proseExtractor) flat(sent, c span, text string, ms []phraseMention, st *sentenceState) {
+	i := strings.Index(text, "持平")
+	x.noteMentions(text, 0, i, ms, st)
+	if !strings.Contains(text[:i], "同比") && !strings.HasSuffix(text[:i], "增长") && !strings.HasSuffix(text[:i], "增速") {
+		return
+	}
+	if x.check(st.ind, figure.MeasureYoYGrowth) != "" {
+		return
+	}
+	a := amount{start: i, end: i + len("持平"), digits: "0", unit: "%"}
+	x.emit(sent, c, a, x.subj.zones, st.ind.key, figure.MeasureYoYGrowth, 1, "growth (同比持平)", st)
+}
+
+func itoa(i int) string { return string(rune('0'+i%10)) }
+
+func (x *proseExtractor) skip(sent, c span, a amount, text, reason string) {
+	*x.skipped = append(*x.skipped, Skipped{
+		Line:   x.line(sent.off + c.off + a.start),
+		Number: strings.TrimSpace(text[a.start:a.end]),
+		Reason: reason,
+		Text:   strings.TrimSpace(sent.text),
+	})
+}
+
+func (x *proseExtractor) emit(sent, c span, a amount, zones []string, ind, measure string, sign int, rule string, st *sentenceState) {
+	v, unit := a.value(sign < 0)
+	if measure == figure.MeasureYoYGrowth && a.class() == "times" {
+		unit = figure.UnitRatio
+	}
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return
+	}
+	if sign < 0 && a.negative {
+		x.skip(sent, c, a, x.text, "a double negative (下降-X%)")
+		return
+	}
+	per, scope := x.period, ""
+	if st.period.Month != 0 {
+		y := st.period.Year
+		if y == 0 {
+			y = x.period.Year
+		}
+		p := figure.Period{Year: y, Month: timeMonth(st.period.Month)}
+		switch st.period.Scope {
+		case scopeMonth:
+			scope = "month"
+		case scopeForecast:
+			scope = "forecast"
+			if st.period.Month == int(x.period.Month) && st.period.Year == 0 {
+				p.Month = 12
+			}
+		}
+		if p != x.period && scope == "" {
+			scope = "other"
+		}
+		per = p
+	}
+	*x.out = append(*x.out, Statement{
+		Figure: figure.Figure{
+			City:      x.city,
+			Zones:     append([]string(nil), zones...),
+			Indicator: ind,
+			Measure:   measure,
+			Value:     v,
+			Unit:      unit,
+			Approx:    a.approx,
+			Period:    per,
+			Text:      strings.TrimSpace(sent.text),
+			Line:      x.line(sent.off + c.off + a.start),
+		},
+		Rule:          rule,
+		SubjectSource: x.subj.source,
+		Scope:         scope,
+	})
+}
+
+func timeMonth(m int) time.Month { return time.Month(m) }

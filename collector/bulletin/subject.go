@@ -1,0 +1,166 @@
+package bulletin
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// A subject is who the figures of a clause are about, as the text states
+// it. The parser never supplies one the text does not state.
+type subject struct {
+	zones []string
+	// blocked is a subject the parser cannot credit figures to: the
+	// province or the country (全省, 全国), a sub-category or a name it
+	// cannot read. It still ends the scope of the subject before it.
+	blocked bool
+	// level is what the subject is: "zone" (a named zone or zones),
+	// "aggregate" (the zones of a city, county or province as a whole),
+	// "city" (全市), "county" (全县, 全区 of a district).
+	level string
+	// source says where the subject came from, for --explain.
+	source string
+}
+
+func (s subject) known() bool { return len(s.zones) > 0 && !s.blocked }
+
+// zoneKinds end the name of a development zone, longest first where one
+// ends another.
+const zoneKinds = `高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|园区|新区|新城`
+
+var (
+	zoneKindRe = regexp.MustCompile(`(?:` + zoneKinds + `)`)
+	// zoneNameRe reads one zone's name at the start of a string, with an
+	// optional bracket after it: an alias (柳东新区), a declared short form
+	// (以下简称“福泉开发区”) or a qualifier (不含通州湾示范区).
+	zoneNameRe = regexp.MustCompile(`^([\p{Han}A-Za-z·]{0,14}?(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
+	// aggregateRe reads the zones of a city, prefecture, county or
+	// province as a whole: 全市开发区, 全市9家省级以上开发区, 全盟6个旗县工业园区,
+	// 全省国家级开发区, 全市开发区(园区).
+	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市)(?:共有)?(?:[0-9]+(?:家|个))?[\p{Han}]{0,8}?(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
+	// declaredRe reads a declared short form inside a bracket.
+	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
+	// verbStartRe is a verb or preposition a clause may start with: a name
+	// after it is an object, not the clause's subject (推进西山示范区举办…).
+	verbStartRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|从|经|各|以|和|及|同|是|有|其|为|入|进)`)
+	// notNameRe holds words no zone's name contains.
+	notNameRe = regexp.MustCompile(`的|情况|方面|工作|要求|完成|实现|开展|召开|全省|全国|增长|下降|以上|以下`)
+)
+
+// zoneSep splits a list of zones: 和, 、, 及, 与.
+var zoneSepRe = regexp.MustCompile(`^(?:和|、|及|与|以及)`)
+
+// readSubject reads the subject a clause starts with, after its lead-in.
+// n is the number of bytes the subject takes. ok is false when the
+// clause does not start with a subject.
+func (x *proseExtractor) readSubject(s string) (subj subject, n int, ok bool) {
+	if m := aggregateRe.FindStringSubmatchIndex(s); m != nil {
+		name := s[m[2]:m[3]]
+		scope := s[m[4]:m[5]]
+		end := m[1]
+		if strings.HasPrefix(name, "我市") || strings.HasPrefix(name, "本市") {
+			name = "全市" + name[len("我市"):]
+		}
+		switch {
+		case scope == "全省":
+			return subject{zones: []string{name}, level: "province", source: "aggregate"}, end, true
+		case scope == "全区" && x.doc.region:
+			return subject{zones: []string{name}, level: "province", source: "aggregate of the autonomous region"}, end, true
+		}
+		return subject{zones: []string{name}, level: "aggregate", source: "aggregate"}, end, true
+	}
+	for _, w := range []struct{ word, zone, level string }{
+		{"全市", "全市", "city"}, {"我市", "全市", "city"}, {"本市", "全市", "city"},
+		{"全州", "全州", "city"}, {"全盟", "全盟", "city"},
+		{"全县", "全县", "county"}, {"全旗", "全旗", "county"}, {"我县", "全县", "county"}, {"本县", "全县", "county"},
+	} {
+		if strings.HasPrefix(s, w.word) {
+			return subject{zones: []string{w.zone}, level: w.level, source: w.word}, len(w.word), true
+		}
+	}
+	for _, w := range []string{"全区", "我区", "本区", "该区"} {
+		if strings.HasPrefix(s, w) {
+			return x.districtWord(w), len(w), true
+		}
+	}
+	for _, w := range []string{"全省", "全国", "全自治区", "我省", "本省"} {
+		if strings.HasPrefix(s, w) {
+			return subject{blocked: true, source: w + ": out of scope"}, len(w), true
+		}
+	}
+	if verbStartRe.MatchString(s) {
+		return subject{}, 0, false
+	}
+	var zones []string
+	n = 0
+	rest := s
+	for {
+		m := zoneNameRe.FindStringSubmatchIndex(rest)
+		if m == nil {
+			break
+		}
+		name := rest[m[2]:m[3]]
+		if notNameRe.MatchString(name) || utf8.RuneCountInString(name) < 2 {
+			break
+		}
+		bracket := ""
+		if m[4] >= 0 {
+			bracket = rest[m[4]:m[5]]
+		}
+		zones = append(zones, x.resolveZone(name, bracket))
+		n += m[1]
+		rest = rest[m[1]:]
+		sep := zoneSepRe.FindString(rest)
+		if sep == "" || zoneNameRe.FindString(rest[len(sep):]) == "" {
+			break
+		}
+		n += len(sep)
+		rest = rest[len(sep):]
+	}
+	if len(zones) == 0 {
+		return subject{}, 0, false
+	}
+	return subject{zones: zones, level: "zone", source: "named"}, n, true
+}
+
+// districtWord resolves 全区, 我区, 本区 and 该区. In a zone's own report
+// they are that zone; in a district's report, or where no zone is named,
+// 全区 is kept; in a bulletin of an autonomous region 全区 is the region,
+// which is out of scope.
+func (x *proseExtractor) districtWord(w string) subject {
+	if w == "全区" && x.doc.region {
+		return subject{blocked: true, source: "全区 of an autonomous region: out of scope"}
+	}
+	if x.doc.zone != "" && !x.doc.district {
+		return subject{zones: []string{x.doc.zone}, level: "zone", source: w + " = the zone the passage names"}
+	}
+	if w == "该区" && x.lastZone != "" {
+		return subject{zones: []string{x.lastZone}, level: "zone", source: "该区 = the zone named before"}
+	}
+	return subject{zones: []string{"全区"}, level: "county", source: w}
+}
+
+// resolveZone gives a zone as written its name: a declared short form or
+// an alias in brackets is remembered, a bare kind word (园区, 新区, 示范区)
+// is the zone it stands for when the passage declared or named exactly
+// that one.
+func (x *proseExtractor) resolveZone(name, bracket string) string {
+	if bracket != "" {
+		if m := declaredRe.FindStringSubmatch(bracket); m != nil {
+			x.aliases[m[1]] = name
+		} else if inner := bracket[1 : len(bracket)-1]; zoneKindRe.MatchString(inner) && !strings.HasPrefix(inner, "不含") && !strings.HasPrefix(inner, "未含") && !strings.HasPrefix(inner, "含") {
+			x.aliases[inner] = name
+		}
+	}
+	if full, ok := x.aliases[name]; ok {
+		return full
+	}
+	if zoneKindRe.FindString(name) == name { // a bare kind word
+		if x.doc.zone != "" && strings.HasSuffix(x.doc.zone, name) {
+			return x.doc.zone
+		}
+		return name
+	}
+	x.lastZone = name
+	return name
+}

@@ -1,0 +1,430 @@
+package bulletin
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/devzone/devzone_exporter/collector/figure"
+)
+
+// table is a table flattened into text: its header cells (two header rows
+// are merged into one name per column) and its rows, each a label and
+// cells.
+type table struct {
+	header []string
+	rows   []tableRow
+	unit   string // 单位: line above or inside the table
+	source string // the lines as written
+	line   int    // first line
+}
+
+type tableRow struct {
+	label string
+	cells []string
+	line  int
+}
+
+var (
+	unitLineRe  = regexp.MustCompile(`^单位\s*[:]\s*(.+)$`)
+	multiSpace  = regexp.MustCompile(`\s{2,}`)
+	numericCell = regexp.MustCompile(`^-?[0-9]+(?:\.[0-9]+)?$`)
+)
+
+func isNumericCell(s string) bool { return numericCell.MatchString(s) }
+
+func isEmptyCell(s string) bool {
+	return s == "" || s == "—" || s == "-" || s == "--" || s == "…" || s == "/"
+}
+
+// readTable reads a table that starts at lines[i], if one does. It returns
+// the table and how many lines it took.
+func readTable(lines []string, i int) (*table, int) {
+	line := strings.TrimSpace(lines[i])
+	switch {
+	case strings.Count(line, "|") >= 2:
+		return readDelimited(lines, i, func(l string) []string { return splitPipes(l) }, func(l string) bool { return strings.Count(l, "|") >= 2 })
+	case strings.Count(lines[i], "\t") >= 2:
+		return readDelimited(lines, i, func(l string) []string { return splitTrim(l, "\t") }, func(l string) bool { return strings.Count(l, "\t") >= 2 })
+	case len(multiSpace.FindAllStringIndex(line, -1)) >= 3:
+		return readDelimited(lines, i, func(l string) []string { return multiSpace.Split(strings.TrimSpace(l), -1) }, func(l string) bool {
+			return len(multiSpace.FindAllStringIndex(strings.TrimSpace(l), -1)) >= 2
+		})
+	}
+	if t := readRunOn(line, i); t != nil {
+		return t, 1
+	}
+	return readCellPerLine(lines, i)
+}
+
+func splitTrim(l, sep string) []string {
+	f := strings.Split(l, sep)
+	for i := range f {
+		f[i] = strings.TrimSpace(f[i])
+	}
+	return f
+}
+
+// splitPipes splits "a | b | c |" into cells; a leading or trailing pipe
+// adds no cell.
+func splitPipes(l string) []string {
+	l = strings.TrimSpace(l)
+	l = strings.TrimSuffix(l, "|")
+	if strings.HasPrefix(l, "|") {
+		l = " " + l // a row whose label cell is empty
+	}
+	return splitTrim(l, "|")
+}
+
+// readDelimited reads rows split by split while is holds; the rows before
+// the first row with a numeric cell are the header.
+func readDelimited(lines []string, i int, split func(string) []string, is func(string) bool) (*table, int) {
+	t := &table{line: i + 1}
+	var src []string
+	var headerRows [][]string
+	n := 0
+	for j := i; j < len(lines); j++ {
+		l := lines[j]
+		if strings.TrimSpace(l) == "" || !is(l) {
+			break
+		}
+		src = append(src, l)
+		n++
+		cells := split(l)
+		if hasNumber(cells[1:]) && len(cells) > 1 {
+			t.rows = append(t.rows, tableRow{label: cells[0], cells: cells[1:], line: j + 1})
+			continue
+		}
+		if len(t.rows) == 0 {
+			headerRows = append(headerRows, cells)
+		}
+	}
+	if len(t.rows) == 0 || len(headerRows) == 0 {
+		return nil, 0
+	}
+	t.header = mergeHeaders(headerRows)
+	t.source = strings.Join(src, "\n")
+	t.unit = unitAbove(lines, i)
+	return t, n
+}
+
+func hasNumber(cells []string) bool {
+	for _, c := range cells {
+		if isNumericCell(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeHeaders merges header rows into one name per column: a group name
+// that spans empty cells to its right (园区工业 | | |) prefixes the names
+// under it.
+func mergeHeaders(rows [][]string) []string {
+	width := 0
+	for _, r := range rows {
+		if len(r) > width {
+			width = len(r)
+		}
+	}
+	out := make([]string, width)
+	for _, r := range rows {
+		group := ""
+		for c := 0; c < width; c++ {
+			cell := ""
+			if c < len(r) {
+				cell = r[c]
+			}
+			if cell != "" {
+				group = cell
+			}
+			if len(rows) > 1 && cell == "" && c > 0 {
+				cell = group
+			}
+			if cell != "" && !strings.Contains(out[c], cell) {
+				out[c] += cell
+			}
+		}
+	}
+	return out
+}
+
+// unitAbove finds a 单位: line among the three lines above a table.
+func unitAbove(lines []string, i int) string {
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if m := unitLineRe.FindStringSubmatch(strings.TrimSpace(lines[j])); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// readRunOn reads a table whose title, header and rows are run together
+// on one line, cells separated by single spaces.
+func readRunOn(line string, i int) *table {
+	toks := strings.Fields(line)
+	if len(toks) < 8 {
+		return nil
+	}
+	nums := 0
+	for _, t := range toks {
+		if isNumericCell(t) {
+			nums++
+		}
+	}
+	if nums < 6 {
+		return nil
+	}
+	t, _ := streamTable(toks, func(int) int { return i + 1 })
+	if t != nil {
+		t.source = line
+	}
+	return t
+}
+
+// readCellPerLine reads a table flattened to one cell per line. It is
+// tried only at the start of a run of short lines, so that reading a file
+// stays linear in its lines.
+func readCellPerLine(lines []string, i int) (*table, int) {
+	if i > 0 && shortLine(lines[i-1]) {
+		return nil, 0
+	}
+	var cells []string
+	j := i
+	for ; j < len(lines) && shortLine(lines[j]); j++ {
+		cells = append(cells, strings.TrimSpace(lines[j]))
+	}
+	if len(cells) < 8 {
+		return nil, 0
+	}
+	t, used := streamTable(cells, func(k int) int { return i + 1 + k })
+	if t == nil {
+		return nil, 0
+	}
+	t.source = strings.Join(cells[:used], "\n")
+	if t.unit == "" {
+		t.unit = unitAbove(lines, i)
+	}
+	return t, used
+}
+
+func shortLine(l string) bool {
+	l = strings.TrimSpace(l)
+	return l != "" && utf8.RuneCountInString(l) <= 24 && !strings.ContainsAny(l, "。,;")
+}
+
+// streamTable reads a table from a stream of cells: leading cells (a
+// title, a 单位 line), the header, then rows of a label and as many
+// cells as the header has columns after its first. The number of columns
+// is the number of value cells that follow the first row label. line
+// gives the source line of cell k. It returns the table and the number of
+// cells it used.
+func streamTable(cells []string, line func(k int) int) (*table, int) {
+	j := -1
+	for k := 0; k+1 < len(cells); k++ {
+		if !isNumericCell(cells[k]) && !isEmptyCell(cells[k]) && isNumericCell(cells[k+1]) {
+			j = k
+			break
+		}
+	}
+	if j < 0 {
+		return nil, 0
+	}
+	n := 0
+	for k := j + 1; k < len(cells) && (isNumericCell(cells[k]) || isEmptyCell(cells[k])); k++ {
+		n++
+	}
+	cols := n + 1
+	if j-cols < 0 || cols < 2 {
+		return nil, 0
+	}
+	t := &table{header: cells[j-cols : j], line: line(j - cols)}
+	for _, c := range cells[:j-cols] {
+		if m := unitLineRe.FindStringSubmatch(c); m != nil {
+			t.unit = m[1]
+		}
+	}
+	k := j
+	for ; k+cols <= len(cells); k += cols {
+		if isNumericCell(cells[k]) || isEmptyCell(cells[k]) || !allCells(cells[k+1:k+cols]) {
+			break
+		}
+		t.rows = append(t.rows, tableRow{label: cells[k], cells: cells[k+1 : k+cols], line: line(k)})
+	}
+	if len(t.rows) < 2 {
+		return nil, 0
+	}
+	return t, k
+}
+
+func allCells(cs []string) bool {
+	for _, c := range cs {
+		if !isNumericCell(c) && !isEmptyCell(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// column is what a table column holds.
+type column struct {
+	ind     indicatorPhrase
+	measure string
+	scale   string // 亿元, 万元, 万亿元 for amounts; "" for ratios
+	skip    string // why the column gives no figures
+}
+
+// columns reads the header: each column's indicator, measure and unit.
+// A growth or share column without an indicator of its own is of the
+// indicator of the column before it.
+func (t *table) columns() []column {
+	cols := make([]column, len(t.header))
+	var last indicatorPhrase
+	defaultScale := ""
+	for _, u := range []string{"万亿元", "亿元", "万元"} {
+		if strings.Contains(t.unit, u) {
+			defaultScale = u
+			break
+		}
+	}
+	for c := 1; c < len(t.header); c++ {
+		h := t.header[c]
+		col := &cols[c]
+		ms := findPhrases(h, zoneSpans(h))
+		var ind indicatorPhrase
+		for _, m := range ms {
+			if strings.Contains(h[:m.start], "占") || strings.Contains(h[:m.start], "比全") {
+				continue
+			}
+			ind = m.indicatorPhrase
+			break
+		}
+		if ind.kind == 0 {
+			ind = last
+		}
+		switch {
+		case strings.Contains(h, "位次") || strings.Contains(h, "排名") || strings.Contains(h, "名次"):
+			col.skip = "ranking column"
+			continue
+		case strings.Contains(h, "较上月增减") || strings.Contains(h, "比上月增减") || strings.Contains(h, "占比较上月"):
+			col.measure = figure.MeasureCityShareChange
+		case strings.Contains(h, "增速高") || strings.Contains(h, "增速差") || strings.Contains(h, "比全市增速"):
+			if strings.Contains(h, "全市") || strings.Contains(h, "全州") || strings.Contains(h, "全盟") {
+				col.measure = figure.MeasureGrowthVsCity
+			} else {
+				col.skip = "comparison with another total"
+			}
+		case strings.Contains(h, "占"):
+			switch {
+			case strings.Contains(h, "占全市") || strings.Contains(h, "占全州") || strings.Contains(h, "占全盟") || strings.Contains(h, "占所在市"):
+				col.measure = figure.MeasureCityShare
+			case strings.Contains(h, "占全县") || strings.Contains(h, "占全旗"):
+				col.measure = "county_share"
+			default:
+				col.skip = "share of another total"
+			}
+		case strings.Contains(h, "增长") || strings.Contains(h, "增速") || strings.Contains(h, "比增") || strings.Contains(h, "增幅") || strings.Contains(h, "同比"):
+			col.measure = figure.MeasureYoYGrowth
+		case ind.kind != 0 && ind != last || strings.Contains(h, "亿元") || strings.Contains(h, "万元"):
+			col.measure = figure.MeasureValue
+			col.scale = defaultScale
+			for _, u := range []string{"万亿元", "亿元", "万美元", "亿美元", "万元"} {
+				if strings.Contains(h, u) {
+					col.scale = u
+					break
+				}
+			}
+			if col.scale == "" || strings.Contains(col.scale, "美元") {
+				col.skip = "amount column with no yuan unit"
+			}
+		default:
+			col.skip = "column the parser cannot read"
+		}
+		if ind.kind != 0 && col.measure == figure.MeasureValue {
+			last = ind
+		} else if ind.kind != 0 && last.kind == 0 {
+			last = ind
+		}
+		col.ind = ind
+		if col.skip == "" && ind.kind != kindCore {
+			col.skip = "not a core indicator"
+		}
+	}
+	return cols
+}
+
+// cityRowHeads are first-column headers whose rows are cities.
+var cityRowHeads = []string{"设区市", "盟市", "市州", "市(州)", "地区", "城市", "地市"}
+
+// rowSubject reads a row label: a zone, an aggregate, a city (rows of a
+// province's table by city, whose zones are 园区), or a province row.
+func (x *proseExtractor) rowSubject(t *table, label string) (subj subject, city string, ok bool) {
+	label = strings.TrimSpace(label)
+	if i := strings.Index(label, "("); i > 0 && zoneKindRe.MatchString(label[:i]) {
+		label = label[:i]
+	}
+	if s, n, ok := x.readSubject(label); ok && n == len(label) {
+		s.source = "table row (" + s.source + ")"
+		return s, x.city, true
+	}
+	byCity := false
+	for _, h := range cityRowHeads {
+		if strings.Contains(t.header[0], h) {
+			byCity = true
+		}
+	}
+	zone := "园区"
+	if zoneKindRe.MatchString(strings.Join(t.header, "")) && strings.Contains(strings.Join(t.header, ""), "开发区") && !strings.Contains(strings.Join(t.header, ""), "园区") {
+		zone = "开发区"
+	}
+	switch {
+	case label == "全省" || label == "全区" && x.doc.region:
+		return subject{zones: []string{zone}, level: "province", source: "table row " + label}, "", true
+	case byCity && utf8.RuneCountInString(label) <= 6:
+		return subject{zones: []string{zone}, level: "aggregate", source: "table row of a city"}, label, true
+	}
+	return subject{}, "", false
+}
+
+// tableFigures reads one record per row and column that holds a core
+// figure.
+func (x *proseExtractor) tableFigures(t *table) {
+	cols := t.columns()
+	for _, r := range t.rows {
+		subj, city, ok := x.rowSubject(t, r.label)
+		for c, cell := range r.cells {
+			if c+1 >= len(cols) || isEmptyCell(cell) || !isNumericCell(cell) {
+				continue
+			}
+			col := cols[c+1]
+			sk := Skipped{Line: r.line, Number: cell, Text: r.label + " " + strings.Join(r.cells, " ")}
+			switch {
+			case col.skip != "":
+				sk.Reason = col.skip
+			case !ok:
+				sk.Reason = "row label is not a subject the parser reads: " + r.label
+			case subj.blocked:
+				sk.Reason = subj.source
+			case subj.level == "province" && col.measure != figure.MeasureValue && col.measure != figure.MeasureYoYGrowth:
+				sk.Reason = "a province row's share or comparison"
+			}
+			if sk.Reason != "" {
+				*x.skipped = append(*x.skipped, sk)
+				continue
+			}
+			a := amount{digits: strings.TrimPrefix(cell, "-"), negative: strings.HasPrefix(cell, "-"), unit: "%"}
+			if col.measure == figure.MeasureValue {
+				a.unit = col.scale
+			}
+			v, unit := a.value(false)
+			*x.out = append(*x.out, Statement{
+				Figure: figure.Figure{
+					City: city, Zones: subj.zones, Indicator: col.ind.key, Measure: col.measure,
+					Value: v, Unit: unit, Period: x.period, Text: t.header[c+1] + ": " + r.label + " " + cell, Line: r.line,
+				},
+				Rule:          "table column " + t.header[c+1],
+				SubjectSource: subj.source,
+			})
+		}
+	}
+}
