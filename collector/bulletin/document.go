@@ -85,6 +85,10 @@ func atoiYear(s string) int {
 func leadOf(s string) string {
 	s = strings.TrimSpace(s)
 	for {
+		if k := listNumber(s); k > 0 {
+			s = s[k:]
+			continue
+		}
 		m := leadRe.FindString(s)
 		if m == "" || strings.HasPrefix(m, "今年") || strings.HasPrefix(m, "去年") {
 			break

@@ -61,10 +61,10 @@ var (
 	// cityPrefix captures a prefecture-level city at the start of a phrase.
 	// A city's name ends in 市 (忻州市: not 忻州), or is an autonomous
 	// prefecture, a 地区 or a 盟; the 市 branch is tried first.
-	cityPrefix = `([\p{Han}]{1,7}?市|[\p{Han}]{1,9}?自治州|[\p{Han}]{1,7}?地区|[\p{Han}]{1,7}?盟)`
+	cityPrefix = `([\p{Han}]{1,7}?市|[\p{Han}]{1,9}?自治州|[\p{Han}]{1,4}?州|[\p{Han}]{1,7}?地区|[\p{Han}]{1,7}?盟)`
 	// cityHeadingRe matches a line that is only a city's heading, e.g.
 	// "太原市开发区" or "晋中市开发区工作情况".
-	cityHeadingRe = regexp.MustCompile(`^` + cityPrefix + `(?:[\p{Han}]{0,6}?开发区)?(?:工作)?(?:进展|情况|动态)?$`)
+	cityHeadingRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、)?` + cityPrefix + `(?:[\p{Han}]{0,6}?开发区)?(?:工作)?(?:进展|情况|动态)?$`)
 	// trailerRe matches the source note that closes a city's section:
 	// "(供稿:晋中市开发区)", "(来源:大同市商务局)".
 	trailerRe = regexp.MustCompile(`\((?:供稿|来源|供稿单位|报送单位|报送)\s*:\s*` + cityPrefix + `[^()]{0,20}\)\s*$`)

@@ -79,7 +79,7 @@ type sentenceState struct {
 var (
 	// leadRe is what may stand before a clause's subject: list markers,
 	// connectives, a period phrase.
-	leadRe = regexp.MustCompile(`^(?:\s+|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十0-9]+\)|[0-9]{1,2}[、.](?:[^0-9]|$)|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十0-9]+\)|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
@@ -213,6 +213,25 @@ func (x *proseExtractor) sentence(sent span) error {
 	return nil
 }
 
+// listNumber returns the length of a list marker "1." or "2、" that starts
+// s, or 0; "1.5亿元" is a number, not a marker.
+func listNumber(s string) int {
+	i := 0
+	for i < len(s) && i < 2 && isDigit(s[i]) {
+		i++
+	}
+	if i == 0 || i == len(s) {
+		return 0
+	}
+	switch {
+	case s[i] == '.' && (i+1 == len(s) || !isDigit(s[i+1])):
+		return i + 1
+	case strings.HasPrefix(s[i:], "、"):
+		return i + len("、")
+	}
+	return 0
+}
+
 // batchSentenceRe marks a sentence about the 三个一批 drive's projects.
 var batchSentenceRe = regexp.MustCompile(`三个一批|签约一批|开工一批|投产一批|铺排|“签约|“开工|“投产`)
 
@@ -222,6 +241,10 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 	n := 0
 	for {
 		rest := s[n:]
+		if k := listNumber(rest); k > 0 {
+			n += k
+			continue
+		}
 		if m := leadRe.FindString(rest); m != "" {
 			n += len(m)
 			continue
@@ -323,7 +346,7 @@ func (x *proseExtractor) unreadableSubject(s string) bool {
 		}
 	}
 	head := s[:end]
-	if utf8.RuneCountInString(head) < 2 || end == len(s) || !nameEndRe.MatchString(head) {
+	if utf8.RuneCountInString(head) < 2 || end == len(s) || !nameEndRe.MatchString(head) || notSubjectHeadRe.MatchString(head) {
 		return false
 	}
 	for _, r := range head {
@@ -346,6 +369,10 @@ func hasAnyPrefix(s string, ps ...string) bool {
 // nameEndRe ends a name that may stand as a subject: an industry, a
 // county, a place, a company.
 var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城)$`)
+
+// notSubjectHeadRe holds words a clause's subject never contains: the
+// clause starts with a comparison or a verb, not a name.
+var notSubjectHeadRe = regexp.MustCompile(`高于|低于|较|比|占|快于|慢于|高出|确保|力争|争取|预计|完成|实现|达到|全年|累计|其中`)
 
 // zoneSpans lists the byte ranges of zone kinds in s, so that 高新技术产业
 // inside 南通高新技术产业开发区 is not read as a sub-category.

@@ -140,10 +140,9 @@ func (x *proseExtractor) districtWord(w string) subject {
 	return subject{zones: []string{"全区"}, level: "county", source: w}
 }
 
-// resolveZone gives a zone as written its name: a declared short form or
-// an alias in brackets is remembered, a bare kind word (园区, 新区, 示范区)
-// is the zone it stands for when the passage declared or named exactly
-// that one.
+// resolveZone notes a zone as written: a declared short form or an alias
+// in brackets is remembered, and a full name is the zone that 该区 names
+// next.
 func (x *proseExtractor) resolveZone(name, bracket string) string {
 	if bracket != "" {
 		if m := declaredRe.FindStringSubmatch(bracket); m != nil {
@@ -152,15 +151,10 @@ func (x *proseExtractor) resolveZone(name, bracket string) string {
 			x.aliases[inner] = name
 		}
 	}
-	if full, ok := x.aliases[name]; ok {
-		return full
+	// Zones stay as written: which registered zone a short form names is
+	// the zone registry's to say, not the parser's.
+	if zoneKindRe.FindString(name) != name {
+		x.lastZone = name
 	}
-	if zoneKindRe.FindString(name) == name { // a bare kind word
-		if x.doc.zone != "" && strings.HasSuffix(x.doc.zone, name) {
-			return x.doc.zone
-		}
-		return name
-	}
-	x.lastZone = name
 	return name
 }
