@@ -94,6 +94,9 @@ func statedPeriodOf(s string, m []int) (statedPeriod, bool) {
 		p.Month, p.Scope = monthNumber(g(7)), scopeMonth
 	case g(8) != "":
 		p.Month, p.Scope = monthNumber(g(8)), scopeMonth
+		if strings.HasPrefix(s[m[1]:], "累计") {
+			p.Scope = scopeCumulative // 到11月份累计增速
+		}
 	}
 	return p, p.Month >= 1 && p.Month <= 12
 }
@@ -103,7 +106,7 @@ func statedPeriodOf(s string, m []int) (statedPeriod, bool) {
 // the one the figures are of.
 func comparisonBefore(pre string) bool {
 	pre = strings.TrimRight(pre, " ")
-	for _, w := range []string{"比", "较", "与", "同", "于", "和", "及", "、", "至", "到"} {
+	for _, w := range []string{"比", "较", "与", "同", "于", "和", "及", "、"} {
 		if strings.HasSuffix(pre, w) {
 			return true
 		}

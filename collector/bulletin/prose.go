@@ -74,6 +74,12 @@ type sentenceState struct {
 	growthVeto  string
 	period      statedPeriod // a period the sentence states for itself
 	valueInds   []string     // indicators given values in this sentence, in order
+	// target is set once the sentence states a target (力争, 确保): every
+	// number after it is the target's.
+	target string
+	// stock is set when the sentence counts since a date (截至…): its
+	// 累计 amounts are totals since the zone began.
+	stock bool
 }
 
 var (
@@ -122,6 +128,10 @@ func growthAtEnd(pre string) (int, string, bool) {
 	return 0, "", false
 }
 
+// targetWords state a target: the numbers after them, to the end of the
+// sentence, are the target's, not figures.
+var targetWords = []string{"力争", "确保", "争取", "目标任务", "奋斗目标"}
+
 // vetoWords make the number after them something other than a core figure
 // of the subject, whatever measure words follow.
 var vetoWords = []struct{ w, reason string }{
@@ -130,7 +140,6 @@ var vetoWords = []struct{ w, reason string }{
 	{"拉动", "contribution (拉动)"}, {"贡献率", "contribution rate"},
 	{"目标", "target completion"}, {"时序进度", "schedule comparison"},
 	{"位次", "ranking"}, {"排名", "ranking"}, {"居全", "ranking"}, {"位列", "ranking"}, {"位居", "ranking"},
-	{"力争", "target (力争)"}, {"确保", "target (确保)"}, {"争取", "target (争取)"},
 	{"预算", "budget completion"}, {"计划", "plan"}, {"总投资", "project investment"}, {"协议投资", "project investment"},
 	{"突破", "milestone (突破)"}, {"过半", "not a figure"},
 	{"占比", "share of an unnamed total"},
@@ -205,6 +214,7 @@ func (x *proseExtractor) sentence(sent span) error {
 	if batchSentenceRe.MatchString(text) {
 		return nil // the 三个一批 drive: extractor.go reads it
 	}
+	st.stock = strings.Contains(text, "截至") || strings.Contains(text, "截止")
 	for _, c := range clauses(text) {
 		if err := x.clause(sent, c, &st); err != nil {
 			return err
@@ -257,6 +267,9 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			continue
 		}
 		if m := yearOnlyRe.FindStringSubmatchIndex(rest); m != nil {
+			if y := atoiYear(rest[m[2]:m[3]]); y != 0 && !periodRe.MatchString(rest[m[3]:min(len(rest), m[3]+12)]) {
+				st.period = statedPeriod{Year: y, Month: 12, Scope: scopeCumulative}
+			}
 			n += m[3] - m[0] + len("年")
 			if strings.HasPrefix(s[n:], "度") {
 				n += len("度")
@@ -286,8 +299,10 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 		}
 		pos += n
 		pos += x.stripLead(text[pos:], st)
-	} else if x.unreadableSubject(text[pos:]) {
+	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName {
 		x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(text[pos:])}
+	} else if k == unknownIndicator {
+		st.ind = indicatorPhrase{phrase: firstWords(text[pos:]), kind: kindSub}
 	}
 	amounts, err := findAmounts(text)
 	if err != nil {
@@ -332,7 +347,7 @@ func firstWords(s string) string {
 // unreadableSubject reports whether a clause starts with a name the parser
 // cannot read in front of an indicator or measure (新能源产业完成产值,
 // 制造业增长): the figures after it are that name's, not the subject's.
-func (x *proseExtractor) unreadableSubject(s string) bool {
+func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	s = s[len(industryRe.FindString(s)):]
 	end := len(s)
 	for i := range s {
@@ -340,22 +355,40 @@ func (x *proseExtractor) unreadableSubject(s string) bool {
 			end = i
 			break
 		}
-		if hasAnyPrefix(s[i:], "完成", "实现", "增长", "下降", "同比", "占", "比增", "比减", "累计", "合计", "共实现", "增速", "增幅") {
+		if hasAnyPrefix(s[i:], "完成", "实现", "增长", "下降", "同比", "占", "比增", "比减", "累计", "合计", "共实现", "增速", "增幅", "减少", "达到") {
 			end = i
 			break
 		}
 	}
 	head := s[:end]
-	if utf8.RuneCountInString(head) < 2 || end == len(s) || !nameEndRe.MatchString(head) || notSubjectHeadRe.MatchString(head) {
-		return false
+	if utf8.RuneCountInString(head) < 2 || end == len(s) || notSubjectHeadRe.MatchString(head) {
+		return readable
 	}
 	for _, r := range head {
 		if !unicode.Is(unicode.Han, r) {
-			return false
+			return readable
 		}
 	}
-	return true
+	switch {
+	case indicatorEndRe.MatchString(head):
+		return unknownIndicator
+	case nameEndRe.MatchString(head):
+		return unreadableName
+	}
+	return readable
 }
+
+// unreadable is what unreadableSubject finds at a clause's start.
+type unreadable uint8
+
+const (
+	readable         unreadable = iota
+	unreadableName              // a name: 新能源产业, 某县
+	unknownIndicator            // an indicator the lexicon lacks: 交通投资
+)
+
+// indicatorEndRe ends an indicator's name the lexicon does not hold.
+var indicatorEndRe = regexp.MustCompile(`(?:投资|产值|收入|总额|增加值|销售额|营收|用电量)$`)
 
 func hasAnyPrefix(s string, ps ...string) bool {
 	for _, p := range ps {
@@ -405,11 +438,8 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 		if strings.Contains(gap, "占") || strings.Contains(gap, "于") || strings.Contains(gap, "比全") || strings.Contains(gap, "较全") || strings.Contains(gap, "高出") {
 			continue
 		}
-		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub && !strings.Contains(gap, "其中")) && from == 0 {
-			continue
-		}
-		if m.kind == kindCore && subSeen {
-			continue
+		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub) {
+			continue // a sub-category's indicator, for the rest of the sentence
 		}
 		st.ind = m.indicatorPhrase
 		if m.kind == kindSub {
@@ -451,6 +481,17 @@ func listRun(text string, as []amount, i int) []amount {
 // returns the measure, the sign the words give, a rule name, and a reason
 // when the number is not a core figure.
 func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, listIndex int) (measure string, sign int, rule, reason string) {
+	for _, w := range targetWords {
+		if strings.Contains(pre, w) {
+			st.target = "target (" + w + ")"
+		}
+	}
+	if st.target != "" {
+		return "", 0, "", st.target
+	}
+	if st.stock && strings.Contains(pre, "累计") {
+		return "", 0, "", "a total since a date (截至…累计)"
+	}
 	for _, v := range vetoWords {
 		if strings.Contains(pre, v.w) {
 			if v.w == "两年平均" || v.w == "年均" || v.w == "环比" {
@@ -546,6 +587,12 @@ func afterPhrases(s string) string {
 	return s[ms[len(ms)-1].end:]
 }
 
+// threshold reports whether the words after an amount make it a size
+// class: 产值超10亿元企业, 10亿元以上项目, 突破百亿元大关.
+func threshold(after string) bool {
+	return hasAnyPrefix(strings.TrimSpace(after), "企业", "项目", "的企业", "的项目", "以上企业", "以上项目", "以上的", "大关", "级")
+}
+
 // growthLike reports whether pre ends in a growth keyword.
 func growthLike(pre string) bool {
 	_, _, ok := growthAtEnd(pre)
@@ -556,13 +603,10 @@ func growthLike(pre string) bool {
 // the 全市 item of 高于全国X、全省Y、全市Z and of 较全国、全省、全市分别高.
 func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int) (dir int, target string, ok bool) {
 	p := strings.TrimSpace(pre)
-	dirAt := -1
+	dirAt, dirEnd := -1, -1
 	for _, d := range dirWords {
-		if i := strings.LastIndex(p, d.w); i >= 0 && i > dirAt {
-			dirAt, dir = i, d.dir
-			if d.w == "降幅高于" || d.w == "降幅低于" || d.w == "降幅大于" || d.w == "降幅小于" {
-				dirAt = i
-			}
+		if i := strings.LastIndex(p, d.w); i >= 0 && i+len(d.w) > dirEnd {
+			dirAt, dirEnd, dir = i, i+len(d.w), d.dir
 		}
 	}
 	// 比全市高出, 比全市高, 较全市低.
@@ -681,9 +725,16 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 	}
 	ind := st.ind
 	if measure == figure.MeasureCityShare || measure == "county_share" {
-		if p, ok := shareIndicator(pre); ok {
+		if p, ok := shareIndicator(pre); ok && ind.kind != kindSub && ind.kind != kindOther {
 			ind = p
 		}
+		if strings.Contains(pre, "约占") {
+			a.approx = true
+		}
+	}
+	if threshold(text[a.end:]) {
+		x.skip(sent, c, a, text, "a size threshold (超10亿元企业), not a figure")
+		return
 	}
 	if reason := x.check(ind, measure); reason != "" {
 		x.skip(sent, c, a, text, reason)

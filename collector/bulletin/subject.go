@@ -44,7 +44,7 @@ var (
 	// after it is an object, not the clause's subject (推进西山示范区举办…).
 	verbStartRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|从|经|各|以|和|及|同|是|有|其|为|入|进)`)
 	// notNameRe holds words no zone's name contains.
-	notNameRe = regexp.MustCompile(`的|情况|方面|工作|要求|完成|实现|开展|召开|全省|全国|增长|下降|以上|以下`)
+	notNameRe = regexp.MustCompile(`的|情况|方面|工作|要求|完成|实现|开展|召开|全省|全国|增长|下降|以上|以下|增速|位居|连续|前列|居|推进|建设|打造|成为|获批|列入|批准|设立|占|总量|以来|今年|目前|各|等`)
 )
 
 // zoneSep splits a list of zones: 和, 、, 及, 与.
