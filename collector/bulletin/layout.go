@@ -157,7 +157,7 @@ func paragraphs(text string) []paragraph {
 		cur.lines = append(cur.lines, lineStart{off: b.Len(), line: i + 1})
 		b.WriteString(line)
 		prevLine, blankSince = line, false
-		if isHeadingLine(line) && len(cur.lines) == 1 {
+		if isHeadingLine(line) && len(cur.lines) == 1 && !continues(line, nextLine(lines, i)) {
 			flush()
 		}
 	}
@@ -180,10 +180,20 @@ func paragraphs(text string) []paragraph {
 	return out
 }
 
-// joins reports whether line continues prev, the line before it (with
-// blank lines between when blank).
-func joins(prev, line string, blank bool) bool {
-	if prev == "" || terminal(prev) {
+// nextLine returns the next non-empty line after lines[i], trimmed.
+func nextLine(lines []string, i int) string {
+	for j := i + 1; j < len(lines) && j < i+4; j++ {
+		if l := strings.TrimSpace(lines[j]); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// continues reports whether line can only be the rest of prev: it starts
+// with a unit or punctuation, or with a digit after prev's digit.
+func continues(prev, line string) bool {
+	if prev == "" || line == "" || terminal(prev) {
 		return false
 	}
 	last, _ := utf8.DecodeLastRuneInString(prev)
@@ -194,6 +204,20 @@ func joins(prev, line string, blank bool) bool {
 	case (last >= '0' && last <= '9' || last == '.') && (first >= '0' && first <= '9' || first == '.'):
 		return true
 	}
+	return false
+}
+
+// joins reports whether line continues prev, the line before it (with
+// blank lines between when blank).
+func joins(prev, line string, blank bool) bool {
+	if prev == "" || terminal(prev) {
+		return false
+	}
+	if continues(prev, line) {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	first, _ := utf8.DecodeRuneInString(line)
 	if utf8.RuneCountInString(prev) < 28 || noiseRe.MatchString(prev) {
 		return false // a title, a heading, a dateline
 	}

@@ -308,7 +308,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	if err != nil {
 		return err
 	}
-	masked := zoneSpans(text)
+	masked := append(zoneSpans(text), [2]int{0, pos})
 	mentions := findPhrases(text, masked)
 	if strings.Contains(text, "持平") && len(amounts) == 0 {
 		x.flat(sent, c, text, mentions, st)

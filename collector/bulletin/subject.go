@@ -26,7 +26,7 @@ func (s subject) known() bool { return len(s.zones) > 0 && !s.blocked }
 
 // zoneKinds end the name of a development zone, longest first where one
 // ends another.
-const zoneKinds = `高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|园区|新区|新城`
+const zoneKinds = `高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|园区|新区|新城`
 
 var (
 	zoneKindRe = regexp.MustCompile(`(?:` + zoneKinds + `)`)

@@ -363,6 +363,9 @@ func (x *proseExtractor) rowSubject(t *table, label string) (subj subject, city 
 	if i := strings.Index(label, "("); i > 0 && zoneKindRe.MatchString(label[:i]) {
 		label = label[:i]
 	}
+	if label == "全省" || label == "全区" && x.doc.region {
+		return subject{zones: []string{rowZone(t)}, level: "province", source: "table row " + label}, "", true
+	}
 	if s, n, ok := x.readSubject(label); ok && n == len(label) {
 		s.source = "table row (" + s.source + ")"
 		return s, x.city, true
@@ -373,17 +376,20 @@ func (x *proseExtractor) rowSubject(t *table, label string) (subj subject, city 
 			byCity = true
 		}
 	}
-	zone := "园区"
-	if zoneKindRe.MatchString(strings.Join(t.header, "")) && strings.Contains(strings.Join(t.header, ""), "开发区") && !strings.Contains(strings.Join(t.header, ""), "园区") {
-		zone = "开发区"
-	}
-	switch {
-	case label == "全省" || label == "全区" && x.doc.region:
-		return subject{zones: []string{zone}, level: "province", source: "table row " + label}, "", true
-	case byCity && utf8.RuneCountInString(label) <= 6:
-		return subject{zones: []string{zone}, level: "aggregate", source: "table row of a city"}, label, true
+	if byCity && utf8.RuneCountInString(label) <= 6 {
+		return subject{zones: []string{rowZone(t)}, level: "aggregate", source: "table row of a city"}, label, true
 	}
 	return subject{}, "", false
+}
+
+// rowZone is the zones a row of a table by city or province stands for:
+// 园区, or 开发区 where the header speaks only of 开发区.
+func rowZone(t *table) string {
+	h := strings.Join(t.header, "")
+	if strings.Contains(h, "开发区") && !strings.Contains(h, "园区") {
+		return "开发区"
+	}
+	return "园区"
 }
 
 // tableFigures reads one record per row and column that holds a core
