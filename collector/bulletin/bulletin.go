@@ -125,6 +125,11 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 		}
 		px := proseExtractor{doc: doc, city: sec.city, period: res.Period, aliases: map[string]string{}, out: &res.Statements, skipped: &res.Skipped}
 		x := extractor{city: sec.city, period: res.Period, res: res}
+		for _, p := range sec.paras {
+			if p.heading != "" && strings.Contains(p.text, "开发区") {
+				x.headingZones = []string{"全市开发区"}
+			}
+		}
 		for i := range sec.paras {
 			if err := ctx.Err(); err != nil {
 				return nil, &Error{File: name, Err: err}

@@ -15,6 +15,9 @@ type extractor struct {
 	res    *Result
 	line   int  // line being read, for errors
 	batch  bool // the section has stated the 三个一批 drive for its own period
+	// headingZones is the subject a section heading states (晋中市开发区:
+	// 全市开发区), or nil.
+	headingZones []string
 }
 
 // span is a piece of a paragraph at byte offset off.
@@ -60,6 +63,11 @@ func (x *extractor) paragraph(p *paragraph) error {
 	cumulative := batchPara && x.batch && scopeRe.MatchString(p.text)
 	var subj batchSubject
 	hasSubj := false
+	if batchPara && x.headingZones != nil {
+		// The section's heading (晋中市开发区) is the subject over its
+		// paragraphs: the drive is the city's zones' as a whole.
+		subj, hasSubj = batchSubject{zones: x.headingZones}, true
+	}
 	subjUnknown := false // a zone was named that could not be read as the subject
 	emittedBatch := false
 

@@ -201,6 +201,8 @@ func continues(prev, line string) bool {
 	switch {
 	case strings.ContainsRune(",。;:、)%", first) || hasAnyPrefix(line, "亿元", "万元", "亿", "个百分点", "百分点", "元", "个", "家"):
 		return true
+	case hasAnyPrefix(line, "共计", "合计", "共有", "分别"):
+		return true // no sentence starts there: the line before is its subject
 	case (last >= '0' && last <= '9' || last == '.') && (first >= '0' && first <= '9' || first == '.'):
 		return true
 	}
