@@ -168,6 +168,9 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 		}
 	}
 	res.Unmatched = unmatched
+	if len(unmatched) == 0 {
+		res.Unmatched = nil
+	}
 	res.Figures, res.Warnings = dedupe(name, res.Figures, res.Warnings)
 	if len(res.Figures) == 0 && len(res.Statements) == 0 {
 		return nil, &Error{File: name, Err: ErrNoFigures}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,9 +55,20 @@ func sameValue(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
 }
 
-var coreIndicators = map[string]bool{
+var goldCoreIndicators = map[string]bool{
 	figure.IndustrialValueAdded: true, figure.IndustrialOutput: true, figure.IndustrialInvestment: true,
 	figure.FixedAssetInvestment: true, figure.IndustrialProjectInvestment: true, figure.GDP: true,
+}
+
+// aggregateCount is the count inside a zone aggregate, 全市9家工业类开发区.
+// The parser keeps zones as written (SCHEMA.md lists 全市9家工业类开发区,
+// and the styles corpus keeps counts); the sample's gold writes the class
+// form 全市工业类开发区, so the comparison drops the count.
+var aggregateCount = regexp.MustCompile(`^(全[市州盟县区省旗])[0-9]+(?:家|个)`)
+
+func classForm(k figure.Key) figure.Key {
+	k.Zone = aggregateCount.ReplaceAllString(k.Zone, "$1")
+	return k
 }
 
 var coreMeasures = map[string]bool{
@@ -79,7 +91,7 @@ func TestGoldCorpus(t *testing.T) {
 	}
 	got := map[figure.Key]figure.Figure{}
 	for _, f := range res.Figures {
-		got[f.Key()] = f
+		got[classForm(f.Key())] = f
 	}
 	inGold := map[figure.Key]bool{}
 	tracked, trackedHit := 0, 0
@@ -105,7 +117,7 @@ func TestGoldCorpus(t *testing.T) {
 		}
 	}
 	for k, f := range got {
-		if coreIndicators[k.Indicator] && coreMeasures[k.Measure] && !inGold[k] {
+		if goldCoreIndicators[k.Indicator] && coreMeasures[k.Measure] && !inGold[k] {
 			t.Errorf("extra core record %s = %g from %q", k, f.Value, f.Text)
 		}
 	}
@@ -248,12 +260,13 @@ func TestPhrasings(t *testing.T) {
 		{"左右 marks approx", "清徐开发区固定资产投资完成15亿元左右。", []string{"fixed_asset_investment/value=1.5e+09~"}},
 		{"余 marks approx", "全市开发区培育市场主体300余户。", []string{"market_entities/count=300~"}},
 		{"thousands separator", "全市开发区培育市场主体12,637户。", []string{"market_entities/count=12637"}},
-		{"province figures are not the city's", "全省开发区工业投资同比增长5%。", nil},
+		{"the province itself is out of scope", "全省工业投资同比增长5%。", nil},
+		{"the zones of a province as a whole are no city's", "全省开发区工业投资同比增长5%。", []string{"/industrial_investment/yoy_growth=0.05"}},
 		{"a zone named where no subject stands is not guessed to be the city's", "按计划推进中北高新区工业投资完成5亿元。", nil},
 		{"nor are the sentences after it", "按计划推进中北高新区工业投资完成5亿元。固定资产投资完成3亿元。", nil},
 		{"和 inside a zone's name", "元乐和示范区工业投资完成5亿元。", []string{"industrial_investment/value=5e+08"}},
 		{"an indicator in a 三个一批 paragraph is not a batch figure", "“三个一批”活动共铺排项目216个。榆次开发区工业投资完成10亿元。",
-			[]string{"three_batches_projects/count=216", "industrial_investment/value=1e+09"}},
+			[]string{"industrial_investment/value=1e+09", "three_batches_projects/count=216"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,6 +275,9 @@ func TestPhrasings(t *testing.T) {
 			if err == nil {
 				for _, f := range res.Figures {
 					s := fmt.Sprintf("%s/%s=%g", f.Indicator, f.Measure, f.Value)
+					if f.City == "" {
+						s = "/" + s
+					}
 					if f.Approx {
 						s += "~"
 					}

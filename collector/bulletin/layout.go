@@ -220,7 +220,7 @@ func joins(prev, line string, blank bool) bool {
 	}
 	last, _ := utf8.DecodeLastRuneInString(prev)
 	first, _ := utf8.DecodeRuneInString(line)
-	if utf8.RuneCountInString(prev) < 28 || noiseRe.MatchString(prev) {
+	if utf8.RuneCountInString(prev) < 28 && !strings.ContainsAny(prev, ",;") || noiseRe.MatchString(prev) {
 		return false // a title, a heading, a dateline
 	}
 	if blank && (opensParagraph(line) || utf8.RuneCountInString(line) < 6 && !unicode.IsDigit(first)) {

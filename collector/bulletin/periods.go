@@ -106,7 +106,7 @@ func statedPeriodOf(s string, m []int) (statedPeriod, bool) {
 // the one the figures are of.
 func comparisonBefore(pre string) bool {
 	pre = strings.TrimRight(pre, " ")
-	for _, w := range []string{"比", "较", "与", "同", "于", "和", "及", "、"} {
+	for _, w := range []string{"比", "较", "与", "同", "高于", "低于", "快于", "慢于", "和", "及", "、"} {
 		if strings.HasSuffix(pre, w) {
 			return true
 		}

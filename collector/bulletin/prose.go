@@ -885,9 +885,13 @@ func (x *proseExtractor) emit(sent, c span, a amount, zones []string, ind, measu
 		}
 		per = p
 	}
+	city := x.city
+	if x.subj.level == "province" {
+		city = "" // the zones of a province as a whole belong to no city
+	}
 	*x.out = append(*x.out, Statement{
 		Figure: figure.Figure{
-			City:      x.city,
+			City:      city,
 			Zones:     append([]string(nil), zones...),
 			Indicator: ind,
 			Measure:   measure,
