@@ -47,7 +47,7 @@ type Main struct {
 	parseOut struct {
 		format  string
 		explain bool
-		files  []string
+		files   []string
 	}
 	ingestIn    struct{ paths []string }
 	trendIn     trendConfig

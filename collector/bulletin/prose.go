@@ -2,9 +2,9 @@ package bulletin
 
 import (
 	"math"
-	"time"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -148,7 +148,7 @@ var vetoWords = []struct{ w, reason string }{
 var (
 	// changeRe is a change against another period: 较上月增加, 比上年同期提高,
 	// 比1-5月回落, 较一季度加快, 降幅收窄.
-	changeRe = regexp.MustCompile(`(?:较|比)(?:上月|上期|上年同期|去年同期|上年|去年|上半年|一季度|二季度|三季度|前三季度|年初|[0-9]{1,2}月(?:当月|份)?|1-[0-9]{1,2}月(?:份)?)(?:末)?(?:份)?(?:增加|提高|提升|上升|加快|回升|高|增长|下降|降低|回落|放缓|减少|收窄|扩大|低|下滑)?\s*$`)
+	changeRe      = regexp.MustCompile(`(?:较|比)(?:上月|上期|上年同期|去年同期|上年|去年|上半年|一季度|二季度|三季度|前三季度|年初|[0-9]{1,2}月(?:当月|份)?|1-[0-9]{1,2}月(?:份)?)(?:末)?(?:份)?(?:增加|提高|提升|上升|加快|回升|高|增长|下降|降低|回落|放缓|减少|收窄|扩大|低|下滑)?\s*$`)
 	changeUpWords = []string{"增加", "提高", "提升", "上升", "加快", "回升", "高", "增长"}
 	// shareOfRe is a share: 占全市比重, 占全市的, 约占全市, 占全州比重,
 	// 占全市(盟)比重, 占所在市, 占全市产值的.
@@ -841,7 +841,7 @@ func (x *proseExtractor) flat(sent, c span, text string, ms []phraseMention, st 
 	x.emit(sent, c, a, x.subj.zones, st.ind.key, figure.MeasureYoYGrowth, 1, "growth (同比持平)", st)
 }
 
-func itoa(i int) string { return string(rune('0'+i%10)) }
+func itoa(i int) string { return string(rune('0' + i%10)) }
 
 func (x *proseExtractor) skip(sent, c span, a amount, text, reason string) {
 	*x.skipped = append(*x.skipped, Skipped{
