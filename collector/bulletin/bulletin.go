@@ -158,7 +158,9 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 	for _, st := range res.Statements {
 		stated[st.Text] = true
 		if st.Scope == "" && st.Period == res.Period {
-			res.Figures = append(res.Figures, st.Figure)
+			f := st.Figure
+			f.Zones = storedZones(f.Zones)
+			res.Figures = append(res.Figures, f)
 		}
 	}
 	unmatched := res.Unmatched[:0]
@@ -182,6 +184,21 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 		return nil, &Error{File: name, Err: periodErr}
 	}
 	return res, nil
+}
+
+// aggregateCountRe is the count inside a zone aggregate: 全市9家工业类开发区.
+var aggregateCountRe = regexp.MustCompile(`^(全[市州盟县区省旗])[0-9]+(?:家|个)`)
+
+// storedZones are the zones a figure is stored and exported under. They
+// are the zones as written, except that an aggregate's count is dropped
+// (全市9家工业类开发区 is 全市工业类开发区): the count changes when a zone
+// is added, the aggregate does not. Statements keep the count.
+func storedZones(zones []string) []string {
+	out := make([]string, len(zones))
+	for i, z := range zones {
+		out[i] = aggregateCountRe.ReplaceAllString(z, "$1")
+	}
+	return out
 }
 
 // paragraphError places an error of paragraph p on its line.

@@ -50,6 +50,7 @@ var periodRe = regexp.MustCompile(`(?:([0-9]{4})\s*年\s*(?:度)?)?(?:` +
 	`|前([三两二])季度|1\s*-\s*3\s*季度` + // 5: 前三季度, 1-3季度
 	`|(上半年|首季|全年)` + // 6
 	`|([0-9]{1,2})\s*月(?:份)?当月|([0-9]{1,2})\s*月份` + // 7: 6月当月, 8: 3月份
+	`|截[至止]\s*(?:([0-9]{4})\s*年)?\s*([0-9]{1,2})\s*月(?:底|末)` + // 9, 10: 截至2024年1月底
 	`)`)
 
 // yearOnlyRe is a year standing alone as the period of a yearbook entry
@@ -92,6 +93,11 @@ func statedPeriodOf(s string, m []int) (statedPeriod, bool) {
 		p.Month = 12
 	case g(7) != "":
 		p.Month, p.Scope = monthNumber(g(7)), scopeMonth
+	case g(10) != "":
+		p.Month = monthNumber(g(10))
+		if y, err := strconv.Atoi(g(9)); err == nil && plausibleYear(y) {
+			p.Year = y
+		}
 	case g(8) != "":
 		p.Month, p.Scope = monthNumber(g(8)), scopeMonth
 		if strings.HasPrefix(s[m[1]:], "累计") {

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -481,19 +482,20 @@ func listRun(text string, as []amount, i int) []amount {
 // returns the measure, the sign the words give, a rule name, and a reason
 // when the number is not a core figure.
 func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, listIndex int) (measure string, sign int, rule, reason string) {
+	vpre := stripPhrases(pre) // 一般公共预算收入 is no 预算
 	for _, w := range targetWords {
-		if strings.Contains(pre, w) {
+		if strings.Contains(vpre, w) {
 			st.target = "target (" + w + ")"
 		}
 	}
 	if st.target != "" {
 		return "", 0, "", st.target
 	}
-	if st.stock && strings.Contains(pre, "累计") {
+	if st.stock && strings.Contains(vpre, "累计") {
 		return "", 0, "", "a total since a date (截至…累计)"
 	}
 	for _, v := range vetoWords {
-		if strings.Contains(pre, v.w) {
+		if strings.Contains(vpre, v.w) {
 			if v.w == "两年平均" || v.w == "年均" || v.w == "环比" {
 				st.growthVeto = v.reason
 			}
@@ -575,6 +577,25 @@ func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, list
 		return figure.MeasureValue, 1, "amount", ""
 	}
 	return "", 0, "", "unit the core figures do not use"
+}
+
+// stripPhrases returns s with its lexicon phrases blanked out, so that a
+// word inside an indicator's name (预算 in 一般公共预算收入) is not read as
+// a qualifier.
+func stripPhrases(s string) string {
+	ms := findPhrases(s, zoneSpans(s))
+	if len(ms) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		b.WriteString(s[last:m.start])
+		b.WriteString("〇")
+		last = m.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // afterPhrases returns what follows the last lexicon phrase in s: the
@@ -759,8 +780,8 @@ func (x *proseExtractor) check(ind indicatorPhrase, measure string) string {
 		return "no subject stated"
 	case ind.kind == 0:
 		return "no indicator stated"
-	case ind.kind == kindOther:
-		return "indicator " + ind.phrase + " is not a core indicator"
+	case ind.kind == kindOther && figure.Indicators[ind.key] == "":
+		return "indicator " + ind.phrase + " is not one the exporter keeps"
 	case ind.kind == kindSub:
 		return "a sub-category (" + ind.phrase + "), not the subject's total"
 	}
@@ -841,7 +862,7 @@ func (x *proseExtractor) flat(sent, c span, text string, ms []phraseMention, st 
 	x.emit(sent, c, a, x.subj.zones, st.ind.key, figure.MeasureYoYGrowth, 1, "growth (同比持平)", st)
 }
 
-func itoa(i int) string { return string(rune('0' + i%10)) }
+func itoa(i int) string { return strconv.Itoa(i) }
 
 func (x *proseExtractor) skip(sent, c span, a amount, text, reason string) {
 	*x.skipped = append(*x.skipped, Skipped{

@@ -26,7 +26,7 @@ func (s subject) known() bool { return len(s.zones) > 0 && !s.blocked }
 
 // zoneKinds end the name of a development zone, longest first where one
 // ends another.
-const zoneKinds = `高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|园区|新区|新城`
+const zoneKinds = `高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|综改区|园区|新区|新城`
 
 var (
 	zoneKindRe = regexp.MustCompile(`(?:` + zoneKinds + `)`)
@@ -42,7 +42,7 @@ var (
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
 	// verbStartRe is a verb or preposition a clause may start with: a name
 	// after it is an object, not the clause's subject (推进西山示范区举办…).
-	verbStartRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|从|经|各|以|和|及|同|是|有|其|为|入|进)`)
+	verbStartRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|由|向|将|把|从|各|以)`)
 	// notNameRe holds words no zone's name contains.
 	notNameRe = regexp.MustCompile(`的|情况|方面|工作|要求|完成|实现|开展|召开|全省|全国|增长|下降|以上|以下|增速|位居|连续|前列|居|推进|建设|打造|成为|获批|列入|批准|设立|占|总量|以来|今年|目前|各|等`)
 )
