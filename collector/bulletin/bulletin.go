@@ -84,7 +84,9 @@ var (
 )
 
 // Parse reads one bulletin. name is used in errors only. Parse stops and
-// returns ctx's error, wrapped with the file's name, when ctx is done.
+// returns ctx's error, wrapped with the file's name, when ctx is done. A
+// text with no figures is an error wrapping ErrNoFigures that comes with
+// the result, so that its skipped numbers can be shown.
 func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, error) {
 	text, err := Decode(b)
 	if err != nil {
@@ -123,7 +125,7 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 				}
 			}
 		}
-		px := proseExtractor{doc: doc, city: sec.city, period: res.Period, aliases: map[string]string{}, out: &res.Statements, skipped: &res.Skipped}
+		px := proseExtractor{doc: doc, city: sec.city, period: res.Period, aliases: map[string]string{}, out: &res.Statements, skipped: &res.Skipped, subj: doc.subject()}
 		x := extractor{city: sec.city, period: res.Period, res: res}
 		for _, p := range sec.paras {
 			if p.heading != "" && strings.Contains(p.text, "开发区") {
@@ -175,7 +177,8 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 	}
 	res.Figures, res.Warnings = dedupe(name, res.Figures, res.Warnings)
 	if len(res.Figures) == 0 && len(res.Statements) == 0 {
-		return nil, &Error{File: name, Err: ErrNoFigures}
+		// The result still says what was skipped and why (parse --explain).
+		return res, &Error{File: name, Err: ErrNoFigures}
 	}
 	if res.Period.IsZero() {
 		if periodErr == nil {

@@ -37,6 +37,7 @@ func analyse(paras []paragraph) *document {
 			titleDone = true
 			doc.title = p.text
 			doc.zone = namedZone(p.text)
+			doc.titleZone = doc.zone
 			if m := districtRe.FindStringSubmatch(p.text); m != nil && zoneKindRe.FindString(m[1]) == "" && m[1] != "全区" {
 				doc.district = true
 			}
@@ -150,17 +151,25 @@ func leadingSubjectOnly(s string) bool {
 	return zoneKindRe.MatchString(s) || strings.HasPrefix(s, "全")
 }
 
-// namedZone returns the first zone a title names in full, or "".
+// namedZone returns the first zone a title names in full, or "". A city's
+// heading (太原市开发区) names the city's zones, not a zone.
 func namedZone(s string) string {
-	for i := range s {
-		m := zoneNameRe.FindStringSubmatch(s[i:])
+	for i := 0; i < len(s); {
+		m := zoneNameRe.FindStringSubmatchIndex(s[i:])
 		if m == nil {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 			continue
 		}
-		name := m[1]
-		if notNameRe.MatchString(name) || periodWordRe.MatchString(name) || zoneKindRe.FindString(name) == name ||
+		name := s[i+m[2] : i+m[3]]
+		if loc := periodWordRe.FindAllStringIndex(name, -1); loc != nil {
+			name = name[loc[len(loc)-1][1]:] // 年临沂经济技术开发区: 临沂经济技术开发区
+		}
+		if name == "" || notNameRe.MatchString(name) || zoneKindRe.FindString(name) == name ||
 			strings.HasPrefix(name, "全") || strings.HasPrefix(name, "我") || strings.HasPrefix(name, "本") || strings.HasPrefix(name, "该") ||
-			verbStartRe.MatchString(name) || strings.Contains(name, "省") || strings.Contains(name, "统计") {
+			verbStartRe.MatchString(name) || strings.Contains(name, "省") || strings.Contains(name, "统计") ||
+			cityHeadingRe.MatchString(name) || strings.HasSuffix(name, "市开发区") {
+			i += m[1] // not a name: nor is any part of it
 			continue
 		}
 		return name

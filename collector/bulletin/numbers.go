@@ -48,9 +48,45 @@ func findAmounts(clause string) ([]amount, error) {
 			continue // the tail of a longer numeral
 		}
 		a.approx = m[7] > m[6] || m[11] > m[10] || approxBefore(strings.TrimRight(clause[:a.start], " \t"))
+		out = append(out, listedBefore(clause, a)...)
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// listedBefore returns the bare numerals that a list puts before a, which
+// share its unit: 6.3、4.8、4.3个百分点, 13.6、7.2和-3.5%.
+func listedBefore(clause string, a amount) []amount {
+	var out []amount
+	j := a.start
+	for {
+		k := strings.TrimRight(clause[:j], " ")
+		sep := ""
+		for _, w := range []string{"、", "和", "及"} {
+			if strings.HasSuffix(k, w) {
+				sep = w
+			}
+		}
+		if sep == "" {
+			break
+		}
+		k = strings.TrimRight(k[:len(k)-len(sep)], " ")
+		e := len(k)
+		b := e
+		for b > 0 && (isDigit(k[b-1]) || k[b-1] == '.') {
+			b--
+		}
+		if b == e || !isDigit(k[b]) || !malformedRe.MatchString(k[b:e]) {
+			break
+		}
+		n := amount{start: b, end: e, digits: k[b:e], unit: a.unit}
+		if b > 0 && k[b-1] == '-' && (b < 2 || !isDigit(k[b-2])) {
+			n.negative, n.start = true, b-1
+		}
+		out = append([]amount{n}, out...)
+		j = n.start
+	}
+	return out
 }
 
 // class is what the unit makes of a number.

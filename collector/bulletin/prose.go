@@ -19,7 +19,8 @@ import (
 // its title and lead-ins state.
 type document struct {
 	title            string
-	zone             string
+	titleZone        string // the zone the title names
+	zone             string // the zone the title or the lead names
 	region, district bool
 	periodCandidates []periodCandidate
 	statedYear       int
@@ -41,6 +42,15 @@ type proseExtractor struct {
 	skipped  *[]Skipped
 	line     func(off int) int
 	text     string // the paragraph being read
+}
+
+// subject is the subject a document's title states for the whole of it:
+// the zone of a zone's own report (临沂经济技术开发区2022年统计公报), or none.
+func (doc *document) subject() subject {
+	if doc.titleZone == "" || doc.district {
+		return subject{}
+	}
+	return subject{zones: []string{doc.titleZone}, level: "zone", source: "the zone the title names"}
 }
 
 // Statement is one figure as the text states it, with why the parser read
@@ -201,6 +211,15 @@ func clauses(s string) []span {
 func (x *proseExtractor) paragraph(p *paragraph) error {
 	x.text = p.text
 	x.line = p.lineAt
+	if p.isHeading {
+		// A heading starts a new topic: the subject before it ends, and the
+		// document's own (the zone its title names) holds again. A city's
+		// heading (太原市开发区) names a section, not a figure's subject.
+		x.subj = x.doc.subject()
+		if p.heading != "" {
+			return nil
+		}
+	}
 	for _, sent := range split(span{0, p.text}, "。!?") {
 		if err := x.sentence(sent); err != nil {
 			return err
@@ -262,6 +281,9 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 		}
 		if m := periodRe.FindStringSubmatchIndex(rest); m != nil && m[0] == 0 && m[1] > 0 {
 			if p, ok := statedPeriodOf(rest, m); ok {
+				if st.period.Scope == scopeForecast {
+					p.Scope = scopeForecast // 预计全年
+				}
 				st.period = p
 			}
 			n += m[1]
@@ -293,6 +315,11 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	text := strings.TrimRight(c.text, ",;:")
 	pos := x.stripLead(text, st)
+	for _, w := range targetWords {
+		if strings.Contains(text[:pos], w) || strings.HasPrefix(text[pos:], w) {
+			st.target = "target (" + w + ")"
+		}
+	}
 	if s, n, ok := x.readSubject(text[pos:]); ok {
 		x.subj = s
 		if st.ind.kind == kindSub {
@@ -300,6 +327,10 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 		}
 		pos += n
 		pos += x.stripLead(text[pos:], st)
+		if q := qualifier(text[pos:]); q != "" {
+			// 中北高新区光伏产品产值: the figures are the products', not the zone's.
+			st.ind = indicatorPhrase{phrase: q, kind: kindSub}
+		}
 	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName {
 		x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(text[pos:])}
 	} else if k == unknownIndicator {
@@ -377,6 +408,37 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		return unreadableName
 	}
 	return readable
+}
+
+// qualifierGapRe holds what may stand between a subject and its
+// indicator without narrowing it: the subject's industry, verbs, fillers.
+var qualifierGapRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业|完成|实现|累计|合计|共计|共|总计|全年|今年|去年|当年|同期|的|主要|经济|指标|中|在|已|了|\s)*`)
+
+// qualifier returns the words that narrow a subject's indicator (光伏产品 in
+// 中北高新区光伏产品产值增长), or "" when the indicator is the subject's own.
+func qualifier(s string) string {
+	for i := range s {
+		if _, ok := phraseAt(s, i); ok {
+			head := s[:i]
+			head = head[len(qualifierGapRe.FindString(head)):]
+			if utf8.RuneCountInString(head) < 2 {
+				return ""
+			}
+			for _, r := range head {
+				if !unicode.Is(unicode.Han, r) {
+					return ""
+				}
+			}
+			if notSubjectHeadRe.MatchString(head) || periodRe.MatchString(head) {
+				return ""
+			}
+			return head
+		}
+		if r, _ := utf8.DecodeRuneInString(s[i:]); strings.ContainsRune(",;:。、(", r) {
+			return ""
+		}
+	}
+	return ""
 }
 
 // unreadable is what unreadableSubject finds at a clause's start.
@@ -661,6 +723,9 @@ func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int
 	}
 	st.lastDir = dir
 	rest := p[dirAt:]
+	if i := strings.LastIndexAny(p[:dirAt], "比较"); i >= 0 && targetRe.MatchString(p[i:dirAt]) {
+		rest = p[i:] // 增速比全市高出: the counterpart stands before the direction
+	}
 	targets := targetRe.FindAllString(rest, -1)
 	if strings.Contains(rest, "降幅") && strings.Contains(rest, "平均降幅") {
 		dir = -dir // 低于全市平均降幅: a smaller fall
@@ -796,6 +861,12 @@ func (x *proseExtractor) check(ind indicatorPhrase, measure string) string {
 // give no figure.
 func (x *proseExtractor) list(sent, c span, text, pre string, run []amount, st *sentenceState) {
 	measure, sign, rule, reason := x.measureOf(pre, run[0], st, 0)
+	if _, _, ok := x.comparison(pre, st, -1); ok && len(targetRe.FindAllString(pre[max(0, strings.LastIndexAny(pre, "比较")):], -1)) > 1 {
+		measure, sign, rule, reason = figure.MeasureGrowthVsCity, 0, "growth against the city", ""
+		if d, _, _ := x.comparison(pre, st, 0); d != 0 {
+			sign = d
+		}
+	}
 	if reason == "" && measure == figure.MeasureGrowthVsCity {
 		// 较全国、全省、全市分别高a、b、c: the city's item only.
 		for i, a := range run {

@@ -47,7 +47,7 @@ func looseZones(gold, got []string) bool {
 // styleScore is the outcome of scoring one passage.
 type styleScore struct {
 	gold, found, emitted, wrong int
-	missed, wrongs             []string
+	missed, wrongs              []string
 }
 
 // styleGold is a gold record of the styles corpus; its period may be

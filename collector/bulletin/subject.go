@@ -42,7 +42,7 @@ var (
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
 	// verbStartRe is a verb or preposition a clause may start with: a name
 	// after it is an object, not the clause's subject (推进西山示范区举办…).
-	verbStartRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|由|向|将|把|从|各|以)`)
+	verbStartRe = regexp.MustCompile(`^(?:力争|确保|争取|预计|计划|推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|由|向|将|把|从|各|以)`)
 	// notNameRe holds words no zone's name contains.
 	notNameRe = regexp.MustCompile(`的|情况|方面|工作|要求|完成|实现|开展|召开|全省|全国|增长|下降|以上|以下|增速|位居|连续|前列|居|推进|建设|打造|成为|获批|列入|批准|设立|占|总量|以来|今年|目前|各|等`)
 )
