@@ -47,6 +47,9 @@ func analyse(paras []paragraph) *document {
 		if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
 			doc.datelineYear = atoiYear(m[1])
 		}
+		if m := issueNumberRe.FindString(p.text); m != "" && doc.datelineYear == 0 {
+			doc.datelineYear = atoiYear(strings.TrimSpace(m[:4]))
+		}
 		if !leadZoneDone && !p.isHeading {
 			leadZoneDone = true
 			if doc.zone == "" {
@@ -117,7 +120,7 @@ func (doc *document) addPeriods(s string, line int, title bool) {
 		}
 		doc.periodCandidates = append(doc.periodCandidates, periodCandidate{p: p, line: line, title: title})
 	}
-	if m := yearOnlyRe.FindStringSubmatch(strings.TrimSpace(s)); m != nil && len(ps) == 0 {
+	if m := yearOnlyRe.FindStringSubmatch(strings.TrimSpace(s)); m != nil && len(ps) == 0 && !issueNumberRe.MatchString(strings.TrimSpace(s)) {
 		y := atoiYear(m[1])
 		if y != 0 {
 			if doc.statedYear == 0 {
@@ -131,6 +134,10 @@ func (doc *document) addPeriods(s string, line int, title bool) {
 }
 
 var yearInRe = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*年`)
+
+// issueNumberRe is a bulletin's issue line (2023年第7期), whose year is
+// the year of the bulletin but no period of its figures.
+var issueNumberRe = regexp.MustCompile(`^[0-9]{4}\s*年\s*第`)
 
 // leadingSubjectOnly reports whether what stands before a lead's period
 // is only a subject or a year (江北新区2023年前三季度, 今年): the period is

@@ -125,8 +125,6 @@ var (
 	// leadInFirst holds every rune a match of leadInRe can start with, so
 	// that most clauses skip it.
 	leadInFirst = "一二三四五六七八九十(其另此同目全今0123456789截上前 \t"
-	// zoneWordRe finds a zone's name anywhere in a clause.
-	zoneWordRe = regexp.MustCompile(zoneSuffix)
 	// verbLeadRe is a verb that a zone-like match may have swallowed
 	// ("推进西山示范区"): it is cut off.
 	verbLeadRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|实现|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|为|从|经|各|以)+`)

@@ -289,7 +289,7 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			n += m[1]
 			continue
 		}
-		if m := yearOnlyRe.FindStringSubmatchIndex(rest); m != nil {
+		if m := yearOnlyRe.FindStringSubmatchIndex(rest); m != nil && !issueNumberRe.MatchString(rest) {
 			if y := atoiYear(rest[m[2]:m[3]]); y != 0 && !periodRe.MatchString(rest[m[3]:min(len(rest), m[3]+12)]) {
 				st.period = statedPeriod{Year: y, Month: 12, Scope: scopeCumulative}
 			}
@@ -757,14 +757,12 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 		return "", 0, "", "share not in percent"
 	}
 	scope, what := m[1], m[2]
-	if what != "" && strings.Contains(what, "开发区") || strings.Contains(what, "园区") {
+	if strings.Contains(what, "开发区") || strings.Contains(what, "园区") {
 		return "", 0, "", "share of all zones' total"
 	}
 	if what != "" {
 		if p, ok := phraseAt(what, 0); !ok || p.kind != kindCore || len(p.phrase) != len(what) {
-			if !(what == "投资" && false) {
-				return "", 0, "", "share of another total (" + what + ")"
-			}
+			return "", 0, "", "share of another total (" + what + ")"
 		}
 	}
 	switch scope {
