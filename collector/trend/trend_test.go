@@ -129,7 +129,7 @@ func TestStoreDown(t *testing.T) {
 	mux := http.NewServeMux()
 	(&API{Store: func() *store.Store { return nil }, Logger: slog.New(slog.DiscardHandler)}).Register(mux)
 	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/series?indicator=gdp", nil))
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/series?indicator=gdp", nil))
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d", rec.Code)
 	}
