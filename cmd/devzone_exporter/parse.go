@@ -55,6 +55,9 @@ func (m *Main) printFigures(figs []figure.Figure) error {
 		}
 		return nil
 	}
+	if len(figs) == 0 {
+		return nil // no table rather than a header over nothing
+	}
 	rows := make([][]string, 0, len(figs))
 	for _, f := range figs {
 		approx := ""
