@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,8 +74,15 @@ func splitCommand(cmd string) (args []string, redirect string) {
 // no ../shared, no database server), and compares what it prints (standard
 // output, then standard error) with what the README shows. The README's
 // trend example once named a zone that none of the bundled bulletins has.
+// With -update it rewrites the README's outputs from what the commands
+// print (keeping as many lines before a final "..." as there were):
+// review the diff, as for any golden file.
 func TestREADMEExamples(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readmePath, err := filepath.Abs("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(readmePath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +99,9 @@ func TestREADMEExamples(t *testing.T) {
 	t.Chdir(dir)
 
 	all := readmeExamples(t, string(readme))
+	lines := strings.Split(string(readme), "\n")
+	var rewritten []string // README lines with the outputs -update writes
+	next := 0              // first line of lines not yet in rewritten
 	if len(all) < 7 {
 		t.Fatalf("%d console examples in README.md; it has more than that", len(all))
 	}
@@ -111,11 +122,33 @@ func TestREADMEExamples(t *testing.T) {
 		if stdout+stderr == "" {
 			got = nil
 		}
+		if *update {
+			rewritten = append(rewritten, lines[next:ex.line]...) // up to and with the command
+			rewritten = append(rewritten, updatedOutput(ex.want, got)...)
+			next = ex.line + len(ex.want)
+			continue
+		}
 		if !matchOutput(ex.want, got) {
 			t.Errorf("README.md:%d: $ %s\nexit %d, printed:\n%s\nthe README shows:\n%s",
 				ex.line, ex.cmd, code, strings.Join(got, "\n"), strings.Join(ex.want, "\n"))
 		}
 	}
+	if *update {
+		rewritten = append(rewritten, lines[next:]...)
+		if err := os.WriteFile(readmePath, []byte(strings.Join(rewritten, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// updatedOutput is what -update writes for an example that showed want and
+// printed got: all of got, or as many lines as want showed before a final
+// "...", and the "...".
+func updatedOutput(want, got []string) []string {
+	if n := len(want) - 1; n >= 0 && want[n] == "..." && len(got) > n {
+		return append(slices.Clone(got[:n]), "...")
+	}
+	return got
 }
 
 func TestMatchOutput(t *testing.T) {
