@@ -115,7 +115,7 @@ func TestRuleFileLoadsAndEveryAlertIsLabelledAndExplained(t *testing.T) {
 			if sev := r.Labels["severity"]; sev != "warning" && sev != "critical" {
 				t.Errorf("%s: severity %q, want warning or critical", r.Alert, sev)
 			}
-			for _, a := range []string{"summary", "description", "dashboard"} {
+			for _, a := range []string{"summary", "description", "dashboard", "runbook_url"} {
 				if r.Annotations[a] == "" {
 					t.Errorf("%s: no %s annotation", r.Alert, a)
 				}
@@ -129,6 +129,46 @@ func TestRuleFileLoadsAndEveryAlertIsLabelledAndExplained(t *testing.T) {
 				if r.Labels["measure"] == "" {
 					t.Errorf("%s: no measure label, which inhibition matches on", r.Alert)
 				}
+			}
+		}
+	}
+}
+
+// TestEveryAlertHasARunbookSection: each alert's runbook_url is the
+// runbook's address and the anchor of a section of alerts/runbook.md
+// named after the alert, and that section says, in Chinese, what the
+// alert means, whom to call, and how to check the source (the bulletin,
+// or for the exporter's own alerts the exporter).
+func TestEveryAlertHasARunbookSection(t *testing.T) {
+	b, err := os.ReadFile("runbook.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string]string{} // GitHub's anchor of a "## " heading → its text
+	for _, s := range strings.Split(string(b), "\n## ")[1:] {
+		heading, body, _ := strings.Cut(s, "\n")
+		sections[strings.ToLower(strings.TrimSpace(heading))] = body
+	}
+	for _, g := range loadRules(t).Groups {
+		for _, r := range g.Rules {
+			u := r.Annotations["runbook_url"]
+			base, anchor, ok := strings.Cut(u, "#")
+			if !ok || base != DefaultConfig.RunbookURL || anchor != strings.ToLower(r.Alert) {
+				t.Errorf("%s: runbook_url %q, want %s#%s", r.Alert, u, DefaultConfig.RunbookURL, strings.ToLower(r.Alert))
+				continue
+			}
+			body, ok := sections[anchor]
+			if !ok {
+				t.Errorf("%s: runbook.md has no section ## %s", r.Alert, r.Alert)
+				continue
+			}
+			for _, want := range []string{"**含义**", "**联系谁**"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("runbook.md ## %s does not say %s", r.Alert, want)
+				}
+			}
+			if !strings.Contains(body, "**如何核对原始公报**") && !strings.Contains(body, "**如何排查**") {
+				t.Errorf("runbook.md ## %s says neither how to check the bulletin nor how to investigate", r.Alert)
 			}
 		}
 	}
@@ -300,7 +340,7 @@ func TestRulesNameOnlyWhatTheExporterExposes(t *testing.T) {
 				labels, exposed := families[vs.Name]
 				switch {
 				case slices.Contains(prometheusOwn, vs.Name):
-					labels, exposed = nil, true
+					labels = nil
 				case !exposed:
 					t.Errorf("%s: %q names %s, which the exporter does not expose", alert, q, vs.Name)
 				}

@@ -102,7 +102,6 @@ scrape_configs:
 		"city":      "太原市",
 		"zone":      "中北高新区、清徐开发区",
 		"indicator": "industrial_investment",
-		"instance":  exporterAddr,
 		"job":       "devzone",
 	}
 	firing := time.Now()
@@ -116,6 +115,7 @@ scrape_configs:
 		"period":         "2023年1-6月",
 		"value":          "-14.85%",
 		"dashboard":      dashboard,
+		"runbook_url":    DefaultConfig.RunbookURL + "#devzonegrowthsharplynegative",
 	}
 	if !maps.Equal(a.Annotations, wantAnnotations) {
 		t.Errorf("annotations:\n got %v\nwant %v", a.Annotations, wantAnnotations)

@@ -57,6 +57,17 @@ type Config struct {
 	// GrafanaURL is the root URL of the Grafana serving the boards; the
 	// dashboard annotation links to GrafanaURL/d/<uid>.
 	GrafanaURL string
+	// RunbookURL is where alerts/runbook.md is read; every alert's
+	// runbook_url is RunbookURL#<its name in lower case>, the anchor of
+	// its section. Point it at your own copy (an intranet wiki, a Git
+	// server) when officials cannot reach this one.
+	RunbookURL string
+	// ReplicaLabels tell apart the replicas of one exporter that
+	// Prometheus scrapes each (docs/OPERATIONS.md, layout B): the alerts on
+	// figures take the highest value over them, so that a figure alerts
+	// once however many replicas serve it, under any job name. The
+	// exporter alerts keep them: their subject is the replica.
+	ReplicaLabels []string
 }
 
 // DefaultConfig is what devzone.rules.yml is generated from.
@@ -69,6 +80,8 @@ var DefaultConfig = Config{
 	ExporterFor:         5 * time.Minute,
 	JobFailingWindow:    15 * time.Minute,
 	GrafanaURL:          "http://localhost:3000",
+	RunbookURL:          "https://github.com/devzone/devzone_exporter/blob/main/alerts/runbook.md",
+	ReplicaLabels:       []string{"instance"},
 }
 
 // Dashboard uids planned by the Grafana boards (grafana/boards): alert
@@ -100,32 +113,32 @@ type Rule struct {
 // Groups returns the rule groups for c.
 func (c Config) Groups() []Group {
 	critical := formatPercent(-c.CriticalGrowth)
-	return []Group{
+	groups := []Group{
 		{Name: "devzone-growth", Rules: []Rule{
 			c.figureAlert(figureAlert{
 				name: "DevZoneGrowthNegative", severity: "warning", measure: "yoy_growth",
-				expr:        "devzone_yoy_growth_ratio < 0",
+				expr:        c.once("devzone_yoy_growth_ratio") + " < 0",
 				summary:     "{{ $labels.zone }} {{ $name }}同比下降{{ $approx }}{{ $pct }}({{ $period }})",
 				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $amount }}同比下降{{ $approx }}{{ $pct }},为负增长。",
 				value:       "{{ $approx }}{{ $value | humanizePercentage }}",
 			}),
 			c.figureAlert(figureAlert{
 				name: "DevZoneGrowthSharplyNegative", severity: "critical", measure: "yoy_growth",
-				expr:        "devzone_yoy_growth_ratio < " + formatFloat(c.CriticalGrowth),
+				expr:        c.once("devzone_yoy_growth_ratio") + " < " + formatFloat(c.CriticalGrowth),
 				summary:     "{{ $labels.zone }} {{ $name }}同比下降{{ $approx }}{{ $pct }}({{ $period }})",
 				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $amount }}同比下降{{ $approx }}{{ $pct }},降幅超过" + critical + "。",
 				value:       "{{ $approx }}{{ $value | humanizePercentage }}",
 			}),
 			c.figureAlert(figureAlert{
 				name: "DevZoneGrowthBelowCity", severity: "warning", measure: "growth_vs_city",
-				expr:        "devzone_growth_vs_city_ratio < 0",
+				expr:        c.once("devzone_growth_vs_city_ratio") + " < 0",
 				summary:     "{{ $labels.zone }} {{ $name }}增速低于全市{{ $approx }}{{ $points }}个百分点({{ $period }})",
 				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $growth }}增速低于全市{{ $approx }}{{ $points }}个百分点。",
 				value:       "{{ $approx }}-{{ $points }}个百分点",
 			}),
 			c.figureAlert(figureAlert{
 				name: "DevZoneCityShareFalling", severity: "warning", measure: "city_share_change",
-				expr:        "devzone_city_share_change_ratio < 0",
+				expr:        c.once("devzone_city_share_change_ratio") + " < 0",
 				summary:     "{{ $labels.zone }} {{ $name }}占全市比重较上月下降{{ $approx }}{{ $points }}个百分点({{ $period }})",
 				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}占全市比重{{ $share }}较上月下降{{ $approx }}{{ $points }}个百分点。",
 				value:       "{{ $approx }}-{{ $points }}个百分点",
@@ -134,6 +147,26 @@ func (c Config) Groups() []Group {
 		{Name: "devzone-reports", Rules: []Rule{c.reportOverdue(), c.bulletinInconsistent()}},
 		{Name: "devzone-exporter", Rules: c.exporterAlerts()},
 	}
+	for _, g := range groups {
+		for i := range g.Rules {
+			r := &g.Rules[i]
+			r.Annotations = append(r.Annotations, [2]string{"runbook_url", c.RunbookURL + "#" + strings.ToLower(r.Alert)})
+		}
+	}
+	return groups
+}
+
+// once selects a figure family once per figure: the highest value over
+// the replicas that serve it (ReplicaLabels), so that an alert on it fires
+// once, not once per scraped replica. Replicas share one store and serve
+// the same value but for the minute one refreshes before the other; the
+// highest is the last to cross a "below" threshold and the first to
+// recover, so a figure corrected upwards resolves at once.
+func (c Config) once(family string) string {
+	if len(c.ReplicaLabels) == 0 {
+		return family
+	}
+	return "max without (" + strings.Join(c.ReplicaLabels, ", ") + ") (" + family + ")"
 }
 
 // figureAlert is an alert on one figure family: its series carry city,
@@ -170,7 +203,7 @@ func (c Config) reportOverdue() Rule {
 	days := strconv.Itoa(c.OverdueDays)
 	return Rule{
 		Alert:         "DevZoneReportOverdue",
-		Expr:          "(time() - devzone_period_end_timestamp_seconds) / 86400 > " + days,
+		Expr:          "(time() - " + c.once("devzone_period_end_timestamp_seconds") + ") / 86400 > " + days,
 		For:           model.Duration(c.FigureFor),
 		KeepFiringFor: model.Duration(c.FigureKeepFiringFor),
 		Labels:        orderedMap{{"severity", "warning"}},
@@ -192,7 +225,7 @@ func (c Config) reportOverdue() Rule {
 func (c Config) bulletinInconsistent() Rule {
 	return Rule{
 		Alert:  "DevZoneBulletinInconsistent",
-		Expr:   "devzone_report_findings > 0",
+		Expr:   c.once("devzone_report_findings") + " > 0",
 		For:    model.Duration(c.FigureFor),
 		Labels: orderedMap{{"severity", "warning"}},
 		Annotations: orderedMap{

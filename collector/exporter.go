@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -45,6 +44,12 @@ type Config struct {
 	// GzipLevel is the compress/flate level of the pre-rendered exposition;
 	// DefaultGzipLevel when zero.
 	GzipLevel int
+	// OnLoad, when set, is called as a refresh starts reading every figure
+	// from the store, and the function it returns when that load is over,
+	// published or failed. The program tunes its garbage collector there
+	// (cmd/devzone_exporter's --runtime.load-gogc): the collector is the
+	// process's, not this package's to retune.
+	OnLoad func() (done func())
 }
 
 // DefaultJobTimeout bounds a job run when Config.JobTimeout is zero.
@@ -251,10 +256,11 @@ func (e *Exporter) leads(ctx context.Context) (bool, error) {
 func (e *Exporter) execute(ctx context.Context, job string, run func(context.Context) error) (err error) {
 	start := time.Now()
 	defer func() {
+		var stack string
 		if r := recover(); r != nil {
 			e.self.panics.WithLabelValues(job).Inc()
 			err = fmt.Errorf("panic: %v", r)
-			e.logger.Debug("job panicked", "job", job, "stack", string(debug.Stack()))
+			stack = string(debug.Stack())
 		}
 		d := time.Since(start)
 		e.self.duration.WithLabelValues(job).Set(d.Seconds())
@@ -270,7 +276,11 @@ func (e *Exporter) execute(ctx context.Context, job string, run func(context.Con
 		e.statusMu.Unlock()
 		if err != nil {
 			e.self.failures.WithLabelValues(job).Inc()
-			e.logger.Error("job failed", "job", job, "duration", d.Round(time.Millisecond), "err", err)
+			attrs := []any{"job", job, "duration", d.Round(time.Millisecond), "err", err}
+			if stack != "" {
+				attrs = append(attrs, "stack", stack) // where it panicked, for the bug report
+			}
+			e.logger.Error("job failed", attrs...)
 			return
 		}
 		e.self.lastSuccess.WithLabelValues(job).Set(float64(now.UnixNano()) / 1e9)
@@ -374,11 +384,6 @@ func versionOf(ctx context.Context, st *store.Store) (storeVersion, error) {
 	return v, nil
 }
 
-// loadGCPercent is the garbage collector's GOGC while the refresh job
-// loads figures: the heap may outgrow what is live by a tenth only, so
-// that the load's garbage does not set the process's peak memory.
-const loadGCPercent = 10
-
 // reload is refresh; force reads and renders the figures even when the
 // store did not change (the benchmark measures the whole path with it).
 func (e *Exporter) reload(ctx context.Context, force bool) error {
@@ -409,13 +414,14 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	// the new snapshot at once. Keep the peak low: serve a light copy of
 	// the old snapshot from now on (without the plain text, which a plain
 	// scrape inflates from the gzip copy, and without the series, which
-	// only Collector reads), so that the full one can go; start from a
-	// collected heap; and collect often until the figures are garbage. A
-	// load that fails leaves the light copy in service, serving the same.
+	// only Collector reads), so that the full one can go; and let the
+	// program tune its collector for the load (Config.OnLoad). A load that
+	// fails leaves the light copy in service, serving the same.
 	e.current.Store(cur.light())
 	cur = nil
-	runtime.GC()
-	defer debug.SetGCPercent(debug.SetGCPercent(loadGCPercent))
+	if e.cfg.OnLoad != nil {
+		defer e.cfg.OnLoad()()
+	}
 
 	figs, err := st.Latest(ctx)
 	if err != nil {
@@ -449,9 +455,6 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	e.loaded, e.loadedAt = ver, now
 	e.logger.Info("snapshot loaded", "figures", snap.Figures, "series", snap.Series, "bytes", exp.size(),
 		"duration", time.Since(start).Round(time.Millisecond))
-	// The figures and the old snapshot are garbage now: give their pages
-	// back, or the process would keep the load's peak for minutes.
-	debug.FreeOSMemory()
 	return nil
 }
 

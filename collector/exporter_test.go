@@ -138,6 +138,14 @@ func TestExecute(t *testing.T) {
 			if tt.wantErr != "" && len(failed) == 1 && !strings.Contains(failed[0], tt.wantErr) {
 				t.Errorf("failure log line %q lacks the error %q", failed[0], tt.wantErr)
 			}
+			// A panic is logged at Error with where it happened; it was
+			// logged at Debug only, which production never shows.
+			for _, line := range failed {
+				hasStack := strings.Contains(line, "stack=") && strings.Contains(line, "exporter_test.go")
+				if !strings.Contains(line, "level=ERROR") || hasStack != (tt.panics > 0) {
+					t.Errorf("failure log line (panic %v), want level=ERROR and a stack only for a panic:\n%s", tt.panics > 0, line)
+				}
+			}
 			st := e.Jobs()[1]
 			if st.Job != JobRefresh || st.LastRun.IsZero() || st.LastError != tt.wantErr {
 				t.Errorf("job status = %+v", st)
@@ -246,6 +254,46 @@ func TestRefresh(t *testing.T) {
 	}
 	if n := len(logs.lines("snapshot loaded")); n != 1 {
 		t.Errorf("%d 'snapshot loaded' lines, want 1 (the second refresh changed nothing)", n)
+	}
+}
+
+// TestRefreshCallsOnLoadAroundEachLoad: the hook the program tunes its
+// garbage collector in is called once per load of the figures, its done
+// after the load, and not for a refresh that finds the store unchanged.
+func TestRefreshCallsOnLoadAroundEachLoad(t *testing.T) {
+	inbox := inboxWith(t, map[string][]byte{"sample.txt": readFile(t, samplePath)})
+	var loads, dones int
+	var publishedDuringLoad bool
+	var e *Exporter
+	e, err := New(Config{
+		Open:     sqliteOpener(t),
+		InboxDir: inbox,
+		OnLoad: func() func() {
+			loads++
+			return func() {
+				dones++
+				publishedDuringLoad = e.Snapshot().Figures > 0
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	ctx := context.Background()
+	if _, err := e.ingest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := e.refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if loads != 1 || dones != 1 {
+		t.Errorf("OnLoad called %d times, its done %d, over one load and one unchanged refresh; want 1 and 1", loads, dones)
+	}
+	if !publishedDuringLoad {
+		t.Error("done was called before the loaded snapshot was published")
 	}
 }
 

@@ -105,7 +105,7 @@ func (e *Exporter) encodeTail(tail *bytes.Buffer, format expfmt.Format, compress
 		// Cannot happen writing to memory; close the stream regardless.
 		e.logger.Error("compress self-metrics", "err", err)
 		tail.Reset()
-		appendGzipTail(tail, gz, nil)
+		_ = appendGzipTail(tail, gz, nil)
 	}
 }
 

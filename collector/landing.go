@@ -2,15 +2,19 @@ package collector
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/version"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/devzone/devzone_exporter/collector/consistency"
 	"github.com/devzone/devzone_exporter/collector/figure"
@@ -36,11 +40,18 @@ type landingData struct {
 	Loaded          string
 	Series          int
 	Store           string
-	Cities          []CityPeriod
+	Cities          []cityRow
 	Declines        []declineRow
 	DeclinesOmitted int
 	Findings        []findingRow
 	Jobs            []jobRow
+}
+
+// cityRow is a city of the latest-period table; the page links the CSV
+// of its figures from it.
+type cityRow struct {
+	City, Period   string
+	Zones, Figures int
 }
 
 type findingRow struct {
@@ -77,6 +88,23 @@ func (e *Exporter) LandingHandler() http.Handler {
 	})
 }
 
+// pinyinOrder returns the cities of snap by rank in pinyin order (太原市
+// after 晋中市), the order officials look a city up in; the snapshot holds
+// them by code point. A collator is not safe for concurrent use, so each
+// page makes its own.
+func pinyinOrder(snap *Snapshot) map[string]int {
+	names := make([]string, len(snap.Cities))
+	for i, c := range snap.Cities {
+		names[i] = c.City
+	}
+	slices.SortStableFunc(names, collate.New(language.Chinese).CompareString)
+	rank := make(map[string]int, len(names))
+	for i, n := range names {
+		rank[n] = i
+	}
+	return rank
+}
+
 func (e *Exporter) landingData() landingData {
 	snap := e.Snapshot()
 	d := landingData{
@@ -84,8 +112,12 @@ func (e *Exporter) landingData() landingData {
 		Ready:   e.Ready(),
 		Loaded:  formatTime(snap.Loaded),
 		Series:  snap.Series,
-		Cities:  snap.Cities,
 	}
+	rank := pinyinOrder(snap)
+	for _, c := range snap.Cities {
+		d.Cities = append(d.Cities, cityRow{City: c.City, Period: c.Period.Label(), Zones: c.Zones, Figures: c.Figures})
+	}
+	slices.SortFunc(d.Cities, func(a, b cityRow) int { return cmp.Compare(rank[a.City], rank[b.City]) })
 	for _, f := range snap.Findings {
 		kind := consistency.KindNames[f.Kind]
 		if kind == "" {
@@ -104,9 +136,13 @@ func (e *Exporter) landingData() landingData {
 	default:
 		d.Store = "尚未连接"
 	}
-	for i, g := range snap.Declines {
+	// By city in pinyin order, each city's steepest fall first as the
+	// snapshot has them.
+	declines := slices.Clone(snap.Declines)
+	slices.SortStableFunc(declines, func(a, b Decline) int { return cmp.Compare(rank[a.City], rank[b.City]) })
+	for i, g := range declines {
 		if i == maxDeclines {
-			d.DeclinesOmitted = len(snap.Declines) - maxDeclines
+			d.DeclinesOmitted = len(declines) - maxDeclines
 			break
 		}
 		name := figure.Indicators[g.Indicator]
@@ -123,13 +159,28 @@ func (e *Exporter) landingData() landingData {
 		d.Declines = append(d.Declines, row)
 	}
 	for _, j := range e.Jobs() {
-		row := jobRow{Name: jobNames[j.Job], LastRun: formatTime(j.LastRun), LastSuccess: formatTime(j.LastSuccess), Error: j.LastError}
+		row := jobRow{Name: jobNames[j.Job], LastRun: "从未运行", LastSuccess: "从未成功", Duration: "—", Error: j.LastError}
 		if !j.LastRun.IsZero() {
-			row.Duration = strconv.FormatFloat(j.Duration.Seconds(), 'f', 3, 64) + " 秒"
+			row.LastRun, row.Duration = formatTime(j.LastRun), formatMillis(j.Duration)
+		} else {
+			row.LastSuccess = "从未运行"
+		}
+		if !j.LastSuccess.IsZero() {
+			row.LastSuccess = formatTime(j.LastSuccess)
 		}
 		d.Jobs = append(d.Jobs, row)
 	}
 	return d
+}
+
+// formatMillis renders a job's duration in milliseconds, the unit its
+// column names: 0.6 below 10 ms, whole milliseconds above (898, 1500).
+func formatMillis(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	if ms < 10 {
+		return trimDecimals(ms, 1)
+	}
+	return strconv.FormatFloat(math.Round(ms), 'f', 0, 64)
 }
 
 // formatPercent renders a ratio as officials write percentages: -0.1485

@@ -1,9 +1,14 @@
 package collector
 
 import (
+	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +51,25 @@ func TestFormatYuan(t *testing.T) {
 	for _, tt := range tests {
 		if got := formatYuan(tt.yuan); got != tt.want {
 			t.Errorf("formatYuan(%v) = %q, want %q", tt.yuan, got, tt.want)
+		}
+	}
+}
+
+func TestFormatMillis(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{581683 * time.Nanosecond, "0.6"},
+		{3 * time.Millisecond, "3"},
+		{9940 * time.Microsecond, "9.9"},
+		{898400 * time.Microsecond, "898"},
+		{1500 * time.Millisecond, "1500"},
+		{0, "0"},
+	}
+	for _, tt := range tests {
+		if got := formatMillis(tt.d); got != tt.want {
+			t.Errorf("formatMillis(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }
@@ -119,5 +143,87 @@ func TestLandingPageBeforeTheFirstRefresh(t *testing.T) {
 	page := landingPage(t, e)
 	if !strings.Contains(page, "尚未从数据库载入数据") || strings.Contains(page, `id="declines"`) {
 		t.Error("landing page before the first refresh does not say that no data is loaded")
+	}
+	// Times that never happened say so; they were empty cells.
+	for _, want := range []string{
+		"<tr><th>数据载入时间</th><td>从未载入</td></tr>",
+		"<tr><td>读取简报（ingest）</td><td>从未运行</td><td>从未运行</td><td class=\"num\">—</td>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("landing page before the first refresh lacks %q", want)
+		}
+	}
+}
+
+// TestLandingPageJobsInMilliseconds: the jobs' durations are in the
+// milliseconds their column names; a job that ran and failed has never
+// succeeded.
+func TestLandingPageJobsInMilliseconds(t *testing.T) {
+	e, _ := newExporter(t, t.TempDir()+"/no-such-inbox", sqliteOpener(t))
+	if err := e.execute(t.Context(), JobRefresh, e.refresh); err != nil {
+		t.Fatal(err)
+	}
+	e.execute(t.Context(), JobIngest, func(context.Context) error { _, err := e.ingest(t.Context()); return err })
+	page := landingPage(t, e)
+	if !strings.Contains(page, "<th>耗时（毫秒）</th>") {
+		t.Error("the jobs table does not name its unit")
+	}
+	row := regexp.MustCompile(`<tr><td>刷新缓存（refresh）</td><td>[0-9-]+ [0-9:]+</td><td>[0-9-]+ [0-9:]+</td><td class="num">([0-9.]+)</td>`)
+	if !row.MatchString(page) {
+		t.Errorf("refresh row with a time, a success and a duration in ms not found:\n%s", page)
+	}
+	if !regexp.MustCompile(`<tr><td>读取简报（ingest）</td><td>[0-9-]+ [0-9:]+</td><td>从未成功</td>`).MatchString(page) {
+		t.Error("a failed ingest does not say it never succeeded")
+	}
+}
+
+// TestLandingPageOrder: the declines come before the table of cities,
+// which at national scale is 300 rows long; both list cities in pinyin
+// order (大同 da, 晋中 jin, 太原 tai, 运城 yun), not by code point (太 U+592A
+// before 晋 U+664B); each city links the CSV of its figures.
+func TestLandingPageOrder(t *testing.T) {
+	e := loadedExporter(t)
+	var figs []figure.Figure
+	for _, city := range []string{"运城市", "太原市", "晋中市", "大同市"} {
+		figs = append(figs, figure.Figure{City: city, Zones: []string{city[:len(city)-len("市")] + "经开区"},
+			Indicator: "industrial_investment", Measure: figure.MeasureYoYGrowth, Value: -0.05, Unit: figure.UnitRatio,
+			Period: figure.Period{Year: 2023, Month: 6}})
+	}
+	cur := e.current.Load()
+	e.current.Store(&published{snap: NewSnapshotWithFindings(figs, nil, time.Now()), exp: cur.exp})
+	page := landingPage(t, e)
+
+	if d, c := strings.Index(page, `id="declines"`), strings.Index(page, `id="cities"`); d < 0 || c < 0 || d > c {
+		t.Errorf("declines at %d, cities at %d: want the declines first", d, c)
+	}
+	want := []string{"大同市", "晋中市", "太原市", "运城市"}
+	for _, table := range []string{"declines", "cities"} {
+		body := page[strings.Index(page, `id="`+table+`"`):]
+		body = body[:strings.Index(body, "</table>")]
+		var got []string
+		for _, m := range regexp.MustCompile(`<tr><td>([^<]+)</td>`).FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s table lists %q, want %q", table, got, want)
+		}
+	}
+
+	var csv []url.Values
+	for _, m := range regexp.MustCompile(`<a class="csv" href="([^"]+)">`).FindAllStringSubmatch(page, -1) {
+		u, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil || u.Path != "api/v1/series" {
+			t.Errorf("CSV link %q (%v)", m[1], err)
+			continue
+		}
+		csv = append(csv, u.Query())
+	}
+	if len(csv) != 2*len(want) {
+		t.Fatalf("%d CSV links, want two per city: %v", len(csv), csv)
+	}
+	for i, q := range csv {
+		if q.Get("city") != want[i/2] || q.Get("format") != "csv" || q.Get("measure") != []string{"", "yoy_growth"}[i%2] {
+			t.Errorf("CSV link %d: %v, want city %s", i, q, want[i/2])
+		}
 	}
 }

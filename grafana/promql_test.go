@@ -14,6 +14,7 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -130,10 +131,10 @@ func scrape(t *testing.T, families map[string]*dto.MetricFamily, instance string
 		}
 		b.Set("job", scrapeJob)
 		b.Set("instance", instance)
-		b.Set(labels.MetricName, name)
+		b.Set(model.MetricNameLabel, name)
 		lset := b.Labels()
 		lset.Range(func(l labels.Label) {
-			if l.Name != labels.MetricName && !slices.Contains(s.labels[name], l.Name) {
+			if l.Name != model.MetricNameLabel && !slices.Contains(s.labels[name], l.Name) {
 				s.labels[name] = append(s.labels[name], l.Name)
 			}
 		})
@@ -252,7 +253,7 @@ func TestPromQLAgainstTheExporter(t *testing.T) {
 					continue
 				}
 				for _, m := range vs.LabelMatchers {
-					if m.Name != labels.MetricName && !slices.Contains(have, m.Name) {
+					if m.Name != model.MetricNameLabel && !slices.Contains(have, m.Name) {
 						t.Errorf("%s: %s has no label %s (it has %v)", q.Where, vs.Name, m.Name, have)
 					}
 				}

@@ -35,7 +35,7 @@ func main() {
 			tr := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 1}
 			client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 			for range *requests {
-				req, _ := http.NewRequest("GET", *url, nil)
+				req, _ := http.NewRequest(http.MethodGet, *url, nil)
 				if *gzip {
 					req.Header.Set("Accept-Encoding", "gzip")
 				}

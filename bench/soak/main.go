@@ -118,7 +118,7 @@ func (c *config) validate() error {
 	}
 	u, err := url.Parse(c.serverURL)
 	if err != nil {
-		return fmt.Errorf("-db: %v", err)
+		return fmt.Errorf("-db: %w", err)
 	}
 	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
 		return fmt.Errorf("-db %s: want a postgres:// URL", u.Redacted())

@@ -51,7 +51,7 @@ func (c cluster) String() string { return c.version + "/" + c.name }
 func (c cluster) ctl(ctx context.Context, action string) error {
 	out, err := exec.CommandContext(ctx, "pg_ctlcluster", "--skip-systemctl-redirect", c.version, c.name, action).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("pg_ctlcluster %s %s %s: %v: %s", c.version, c.name, action, err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("pg_ctlcluster %s %s %s: %w: %s", c.version, c.name, action, err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }

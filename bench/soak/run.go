@@ -351,7 +351,7 @@ func startExporter(ctx context.Context, bin, dbURL, inbox, dataDir, logPath stri
 	for {
 		select {
 		case <-e.exited:
-			return nil, fmt.Errorf("exporter exited before it was ready (%v); see %s", e.err, logPath)
+			return nil, fmt.Errorf("exporter exited before it was ready (%w); see %s", e.err, logPath)
 		default:
 		}
 		if resp, err := client.Get(e.url + "/-/ready"); err == nil {
@@ -375,7 +375,7 @@ func startExporter(ctx context.Context, bin, dbURL, inbox, dataDir, logPath stri
 func (e *exporter) stop() error {
 	select {
 	case <-e.exited:
-		return fmt.Errorf("exporter had exited: %v", e.err)
+		return fmt.Errorf("exporter had exited: %w", e.err)
 	default:
 	}
 	if err := e.cmd.Process.Signal(syscall.SIGTERM); err != nil {

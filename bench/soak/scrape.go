@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/textparse"
 )
@@ -24,15 +25,15 @@ const scrapeTimeout = 10 * time.Second
 
 // Series the soak reads from each scrape.
 var (
-	seriesGoroutines = labels.FromStrings(labels.MetricName, "go_goroutines").String()
-	seriesRSS        = labels.FromStrings(labels.MetricName, "process_resident_memory_bytes").String()
-	seriesReachable  = labels.FromStrings(labels.MetricName, "devzone_store_reachable").String()
-	seriesLeader     = labels.FromStrings(labels.MetricName, "devzone_ingest_leader").String()
-	seriesSeries     = labels.FromStrings(labels.MetricName, "devzone_snapshot_series").String()
-	seriesIngested   = labels.FromStrings(labels.MetricName, "devzone_reports_ingested_total", "result", "ingested").String()
-	seriesFailed     = labels.FromStrings(labels.MetricName, "devzone_reports_ingested_total", "result", "failed").String()
-	seriesIngestErrs = labels.FromStrings(labels.MetricName, "devzone_job_failures_total", "task", "ingest").String()
-	seriesRefErrs    = labels.FromStrings(labels.MetricName, "devzone_job_failures_total", "task", "refresh").String()
+	seriesGoroutines = labels.FromStrings(model.MetricNameLabel, "go_goroutines").String()
+	seriesRSS        = labels.FromStrings(model.MetricNameLabel, "process_resident_memory_bytes").String()
+	seriesReachable  = labels.FromStrings(model.MetricNameLabel, "devzone_store_reachable").String()
+	seriesLeader     = labels.FromStrings(model.MetricNameLabel, "devzone_ingest_leader").String()
+	seriesSeries     = labels.FromStrings(model.MetricNameLabel, "devzone_snapshot_series").String()
+	seriesIngested   = labels.FromStrings(model.MetricNameLabel, "devzone_reports_ingested_total", "result", "ingested").String()
+	seriesFailed     = labels.FromStrings(model.MetricNameLabel, "devzone_reports_ingested_total", "result", "failed").String()
+	seriesIngestErrs = labels.FromStrings(model.MetricNameLabel, "devzone_job_failures_total", "task", "ingest").String()
+	seriesRefErrs    = labels.FromStrings(model.MetricNameLabel, "devzone_job_failures_total", "task", "refresh").String()
 )
 
 var wantedSeries = map[string]bool{

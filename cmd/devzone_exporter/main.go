@@ -89,6 +89,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	app.Terminate(func(code int) { m.exit = &code })
 	app.Version(version.Print("devzone_exporter"))
 	app.HelpFlag.Short('h')
+	app.UsageTemplate(usageTemplate)
 	m.app = app
 	m.logCfg = &promslog.Config{}
 	promslogflag.AddFlags(app, m.logCfg)
@@ -112,6 +113,16 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.backfill = m.addBackfillCommand(app)
 	return m
 }
+
+// usageTemplate is kingpin's, and `devzone_exporter --help` also lists the
+// flags of the default command, serve: `devzone_exporter --inbox.dir=…`
+// runs the exporter, so its help must show them without `serve --help`.
+var usageTemplate = strings.Replace(kingpin.DefaultUsageTemplate,
+	"{{else if .App.Commands -}}\nCommands:",
+	"{{else if .App.Commands -}}\n"+
+		"{{range .App.Commands}}{{if .Default}}Flags of {{.Name}}, the default command:\n"+
+		"{{.Flags|FlagsToTwoColumns|FormatTwoColumns}}\n{{end}}{{end -}}\n"+
+		"Commands:", 1)
 
 func (m *Main) addParseFlags(c *kingpin.CmdClause) {
 	c.Flag("year", "Year of the bulletin when its text states none.").IntVar(&m.parseIn.year)

@@ -96,6 +96,9 @@ func (m *Main) printFigures(figs []bulletin.Statement) error {
 		}
 		return nil
 	}
+	if len(figs) == 0 {
+		return nil // no table rather than a header over nothing
+	}
 	rows := make([][]string, 0, len(figs))
 	for _, f := range figs {
 		approx := ""

@@ -32,6 +32,7 @@ type serveConfig struct {
 	timezone   string
 	jobTimeout time.Duration
 	derived    bool
+	loadGOGC   int
 }
 
 func (m *Main) addServeFlags(c *kingpin.CmdClause) {
@@ -53,6 +54,7 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 		Default(collector.DefaultJobTimeout.String()).DurationVar(&m.srv.jobTimeout)
 	c.Flag("metrics.derived", "Expose the figures derived from stated ones (implied city totals and growth) as devzone_derived_* families.").
 		Default("false").BoolVar(&m.srv.derived)
+	m.addRuntimeFlags(c)
 }
 
 // runServe runs the exporter until ctx is done (SIGTERM or SIGINT), then
@@ -84,6 +86,7 @@ func (m *Main) runServe(ctx context.Context) int {
 		Now:        m.Now,
 		JobTimeout: m.srv.jobTimeout,
 		Derived:    m.srv.derived,
+		OnLoad:     loadTuning(m.srv.loadGOGC),
 	})
 	if err != nil {
 		return fail(1, err)

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/textparse"
 	"golang.org/x/crypto/bcrypt"
@@ -183,7 +184,7 @@ func parseAsPrometheus(t *testing.T, body []byte, contentType string) map[string
 		}
 		var l labels.Labels
 		p.Labels(&l)
-		name := l.Get(labels.MetricName)
+		name := l.Get(model.MetricNameLabel)
 		if strings.HasPrefix(name, "devzone_") && !strings.HasPrefix(name, "devzone_job_") && !strings.HasPrefix(name, "devzone_exporter_") &&
 			!strings.HasPrefix(name, "devzone_snapshot_") && !strings.HasPrefix(name, "devzone_store_") && !strings.HasPrefix(name, "devzone_reports_") {
 			out[l.String()] = v

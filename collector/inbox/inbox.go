@@ -87,7 +87,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		if rerr := in.Store.RecordFailure(ctx, rep, err); rerr != nil {
 			// The failure could not be kept: report the file as not done so
 			// that the next run tries again.
-			res.Outcome, res.Err = Error, fmt.Errorf("%w (and recording the failure: %v)", err, rerr)
+			res.Outcome, res.Err = Error, fmt.Errorf("%w (and recording the failure: %v)", err, rerr) //nolint:errorlint // callers match the ingest error; the recording error is context
 		}
 		return res
 	}

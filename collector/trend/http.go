@@ -1,6 +1,7 @@
 package trend
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,7 +81,7 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 	}
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="devzone-`+q.Indicator+`.csv"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="devzone-`+cmp.Or(q.Indicator, "series")+`.csv"`)
 		if err := WriteCSV(w, series); err != nil {
 			a.Logger.Warn("write csv", "err", err)
 		}

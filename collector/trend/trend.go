@@ -26,7 +26,9 @@ const (
 )
 
 // Query selects series. Empty fields match everything; Indicator is
-// required, so that no query reads the whole store.
+// required unless City or Zone is given, so that no query reads the whole
+// store (a city's every indicator is what the landing page's CSV link
+// downloads).
 type Query struct {
 	City, Zone, Indicator, Measure string
 	From, To                       figure.Period
@@ -42,10 +44,10 @@ func invalid(format string, args ...any) error {
 
 // Validate checks a query's keys and range.
 func (q *Query) Validate() error {
-	if q.Indicator == "" {
-		return invalid("indicator is required (see /api/v1/indicators)")
+	if q.Indicator == "" && q.City == "" && q.Zone == "" {
+		return invalid("indicator is required unless city or zone is given (see /api/v1/indicators)")
 	}
-	if _, ok := figure.Indicators[q.Indicator]; !ok {
+	if _, ok := figure.Indicators[q.Indicator]; !ok && q.Indicator != "" {
 		return invalid("unknown indicator %q (see /api/v1/indicators)", q.Indicator)
 	}
 	if q.Measure == "" {

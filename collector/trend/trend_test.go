@@ -85,7 +85,9 @@ func TestAPI(t *testing.T) {
 				{"approx and source sentence", "/api/v1/series?zone=大同高新区&indicator=industrial_value_added", 200, `"approx": true`},
 				{"unknown zone is empty, not an error", "/api/v1/series?zone=不存在区&indicator=industrial_value_added", 200, `"series": []`},
 				{"csv", "/api/v1/series?zone=大同经开区&indicator=industrial_value_added&format=csv", 200, "\uFEFFcity,zone,indicator"},
-				{"no indicator", "/api/v1/series?zone=大同经开区", 400, "indicator is required"},
+				{"no indicator, city or zone", "/api/v1/series?measure=value", 400, "indicator is required"},
+				{"a city's every indicator", "/api/v1/series?city=大同市&format=csv", 200, "大同市,大同高新区,industrial_value_added"},
+				{"a zone's every indicator", "/api/v1/series?zone=大同经开区&measure=yoy_growth", 200, `"measure": "yoy_growth"`},
 				{"unknown indicator", "/api/v1/series?indicator=gdpp", 400, `unknown indicator \"gdpp\"`},
 				{"unknown measure", "/api/v1/series?indicator=gdp&measure=x", 400, "unknown measure"},
 				{"bad period", "/api/v1/series?indicator=gdp&from=2023-13", 400, "from:"},
@@ -129,7 +131,7 @@ func TestStoreDown(t *testing.T) {
 	mux := http.NewServeMux()
 	(&API{Store: func() *store.Store { return nil }, Logger: slog.New(slog.DiscardHandler)}).Register(mux)
 	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/series?indicator=gdp", nil))
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/series?indicator=gdp", nil))
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d", rec.Code)
 	}

@@ -4,6 +4,13 @@
 // Each board is one file, each panel one function; selectors, units and
 // datasources come from common.go. grafana/main.go writes the JSON that
 // is committed under grafana/dashboards.
+//
+// The boards use the SDK's dashboard package (the classic JSON model, schema
+// v1), which SDK v0.0.22 marks deprecated in favour of dashboardv2. That is
+// on purpose, and each use says so to the linter: file provisioning and the
+// JSON import of every released Grafana load the classic model, while v2
+// boards need Grafana 12 with its kubernetesDashboards feature on. Move to
+// dashboardv2 when the Grafanas we provision for load it by default.
 package boards
 
 import (
@@ -18,7 +25,7 @@ import (
 // Board is one dashboard and how to build it.
 type Board struct {
 	UID   string
-	Build func() (dashboard.Dashboard, error)
+	Build func() (dashboard.Dashboard, error) //nolint:staticcheck // SA1019: the classic model on purpose, see the package comment
 }
 
 // All returns every board, in a fixed order.
@@ -56,7 +63,7 @@ func (b Board) JSON() ([]byte, error) {
 }
 
 // numberPanels gives rows and panels the ids 1, 2, … in dashboard order.
-func numberPanels(d *dashboard.Dashboard) {
+func numberPanels(d *dashboard.Dashboard) { //nolint:staticcheck // SA1019: the classic model on purpose, see the package comment
 	id := uint32(0)
 	next := func() *uint32 { id++; return cog.ToPtr(id) }
 	for _, p := range d.Panels {

@@ -15,6 +15,8 @@ import (
 // Exporter is 采集器: whether devzone_exporter's scheduled jobs run and
 // succeed, what became of the bulletins it read, and whether its store
 // answers, from its self-metrics.
+//
+//nolint:staticcheck // SA1019: the classic model on purpose, see the package comment
 func Exporter() (dashboard.Dashboard, error) {
 	return dashboard.NewDashboardBuilder("采集器").
 		Uid(ExporterUID).

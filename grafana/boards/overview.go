@@ -13,6 +13,8 @@ import (
 
 // Overview is 开发区总览: the latest figure of every zone from the
 // exporter's Prometheus series, filtered by the city variable.
+//
+//nolint:staticcheck // SA1019: the classic model on purpose, see the package comment
 func Overview() (dashboard.Dashboard, error) {
 	return dashboard.NewDashboardBuilder("开发区总览").
 		Uid(OverviewUID).

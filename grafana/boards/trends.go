@@ -18,6 +18,8 @@ import (
 // one city, read from the store's figures table (Prometheus keeps only the
 // latest period of each series). Points sit at period_end, the instant a
 // reporting period ends (2023年1-6月 at 2023-07-01 00:00 Beijing time).
+//
+//nolint:staticcheck // SA1019: the classic model on purpose, see the package comment
 func Trends() (dashboard.Dashboard, error) {
 	return dashboard.NewDashboardBuilder("趋势").
 		Uid(TrendsUID).

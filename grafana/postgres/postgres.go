@@ -38,7 +38,7 @@ const EditorModeCode = "code"
 // Dataquery is one raw SQL target of a panel.
 type Dataquery struct {
 	// RefId and Hide are expected on all queries.
-	RefId string `json:"refId"`
+	RefId string `json:"refId"` //nolint:revive // var-naming: spelled as the Grafana SDK spells it on every dataquery
 	Hide  *bool  `json:"hide,omitempty"`
 	// Datasource names the PostgreSQL datasource by uid.
 	Datasource *common.DataSourceRef `json:"datasource,omitempty"`
@@ -51,7 +51,7 @@ type Dataquery struct {
 	RawQuery bool `json:"rawQuery"`
 	// RawSql is the query, with Grafana macros ($__timeFilter(col), …) and
 	// template variables (${city:sqlstring}, …).
-	RawSql string `json:"rawSql"`
+	RawSql string `json:"rawSql"` //nolint:revive // var-naming: spelled as the JSON field and the SDK's own SQL types
 }
 
 // ImplementsDataqueryVariant tells cog that Dataquery is a query variant.
@@ -138,7 +138,7 @@ func (b *DataqueryBuilder) Build() (variants.Dataquery, error) {
 }
 
 // RefId names the query within its panel (A, B, …).
-func (b *DataqueryBuilder) RefId(refID string) *DataqueryBuilder {
+func (b *DataqueryBuilder) RefId(refID string) *DataqueryBuilder { //nolint:revive // var-naming: the SDK's dataquery builders all have RefId
 	b.internal.RefId = refID
 	return b
 }

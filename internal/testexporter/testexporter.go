@@ -131,7 +131,7 @@ func Binary(tb testing.TB) string {
 		build.path = filepath.Join(build.dir, "devzone_exporter")
 		cmd := exec.Command("go", "build", "-o", build.path, Package)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			build.err = fmt.Errorf("go build %s: %v\n%s", Package, err, out)
+			build.err = fmt.Errorf("go build %s: %w\n%s", Package, err, out)
 		}
 	})
 	if build.err != nil {
@@ -251,7 +251,7 @@ func start(tb testing.TB, bin string, o Options) (*Exporter, error) {
 			if strings.Contains(e.Logs(), "address already in use") {
 				return nil, errAddrInUse
 			}
-			return nil, fmt.Errorf("exited before it was ready (%v); log:\n%s", e.waitErr, e.Logs())
+			return nil, fmt.Errorf("exited before it was ready (%w); log:\n%s", e.waitErr, e.Logs())
 		default:
 		}
 		if code, _, err := e.get(path); err == nil && code == http.StatusOK {
@@ -302,7 +302,7 @@ func (e *Exporter) stop() error {
 	e.stopped = true
 	select {
 	case <-e.exited:
-		return fmt.Errorf("had exited already: %v", e.waitErr)
+		return fmt.Errorf("had exited already: %w", e.waitErr)
 	default:
 	}
 	if err := e.cmd.Process.Signal(syscall.SIGTERM); err != nil {
