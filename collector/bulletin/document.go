@@ -162,7 +162,7 @@ func leadingSubjectOnly(s string) bool {
 // heading (太原市开发区) names the city's zones, not a zone.
 func namedZone(s string) string {
 	for i := 0; i < len(s); {
-		m := zoneNameRe.FindStringSubmatchIndex(s[i:])
+		m := matchZoneName(s[i:])
 		if m == nil {
 			_, size := utf8.DecodeRuneInString(s[i:])
 			i += size
@@ -199,8 +199,8 @@ func leadZone(s string) string {
 		if m := periodRe.FindStringIndex(t); m != nil && m[0] == 0 {
 			t = t[m[1]:]
 		}
-		if m := zoneNameRe.FindStringSubmatch(t); m != nil {
-			name := m[1]
+		if m := matchZoneName(t); m != nil {
+			name := t[m[2]:m[3]]
 			if !notNameRe.MatchString(name) && zoneKindRe.FindString(name) != name && !strings.HasPrefix(name, "全") && !verbStartRe.MatchString(name) {
 				return name
 			}

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -262,6 +263,9 @@ func listNumber(s string) int {
 	return 0
 }
 
+// periodStartRe is periodRe at the start of a string.
+var periodStartRe = regexp.MustCompile(`^` + periodRe.String())
+
 // batchSentenceRe marks a sentence about the 三个一批 drive's projects.
 var batchSentenceRe = regexp.MustCompile(`三个一批|签约一批|开工一批|投产一批|铺排|“签约|“开工|“投产`)
 
@@ -275,11 +279,11 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			n += k
 			continue
 		}
-		if m := leadRe.FindString(rest); m != "" {
+		if m := leadRe.FindString(head(rest, 3*20)); m != "" {
 			n += len(m)
 			continue
 		}
-		if m := periodRe.FindStringSubmatchIndex(rest); m != nil && m[0] == 0 && m[1] > 0 {
+		if m := periodStartRe.FindStringSubmatchIndex(head(rest, 3*20)); m != nil && m[1] > 0 {
 			if p, ok := statedPeriodOf(rest, m); ok {
 				if st.period.Scope == scopeForecast {
 					p.Scope = scopeForecast // 预计全年
@@ -380,6 +384,7 @@ func firstWords(s string) string {
 // cannot read in front of an indicator or measure (新能源产业完成产值,
 // 制造业增长): the figures after it are that name's, not the subject's.
 func (x *proseExtractor) unreadableSubject(s string) unreadable {
+	s = head(s, 3*24)
 	s = s[len(industryRe.FindString(s)):]
 	end := len(s)
 	for i := range s {
@@ -477,11 +482,37 @@ func zoneSpans(s string) [][2]int {
 		return nil
 	}
 	var out [][2]int
-	for _, m := range zoneKindRe.FindAllStringIndex(s, -1) {
-		out = append(out, [2]int{m[0], m[1]})
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		matched := false
+		for _, k := range kindsByRune[r] {
+			if strings.HasPrefix(s[i:], k) {
+				out = append(out, [2]int{i, i + len(k)})
+				i += len(k)
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			i += size
+		}
 	}
 	return out
 }
+
+// kindsByRune indexes the zone kinds by their first rune, longest first.
+var kindsByRune = func() map[rune][]string {
+	idx := map[rune][]string{}
+	for _, k := range strings.Split(zoneKinds, "|") {
+		r, _ := utf8.DecodeRuneInString(k)
+		idx[r] = append(idx[r], k)
+	}
+	for r := range idx {
+		ks := idx[r]
+		sort.SliceStable(ks, func(i, j int) bool { return len(ks[i]) > len(ks[j]) })
+	}
+	return idx
+}()
 
 // noteMentions updates the sentence's indicator from the phrases in
 // text[from:to]. A phrase that is the object of a comparison or a share

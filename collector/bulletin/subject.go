@@ -3,6 +3,7 @@ package bulletin
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -47,6 +48,37 @@ var (
 	notNameRe = regexp.MustCompile(`的|情况|方面|工作|要求|完成|实现|开展|召开|全省|全国|增长|下降|以上|以下|增速|位居|连续|前列|居|推进|建设|打造|成为|获批|列入|批准|设立|占|总量|以来|今年|目前|各|等`)
 )
 
+// matchZoneName is zoneNameRe.FindStringSubmatchIndex without the
+// backtracking: the shortest run of name characters followed by a zone
+// kind (the longest kind at that place), then an optional bracket. It
+// returns the same index pairs: whole match, name, bracket.
+func matchZoneName(s string) []int {
+	i, runes := 0, 0
+	for i < len(s) && runes <= 14 {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		for _, k := range kindsByRune[r] {
+			if strings.HasPrefix(s[i:], k) {
+				end := i + len(k)
+				m := []int{0, end, 0, end, -1, -1}
+				if strings.HasPrefix(s[end:], "(") {
+					if j := strings.IndexAny(s[end+1:], "()"); j >= 0 && s[end+1+j] == ')' {
+						if n := utf8.RuneCountInString(s[end+1 : end+1+j]); n >= 1 && n <= 24 {
+							m[1], m[4], m[5] = end+j+2, end, end+j+2
+						}
+					}
+				}
+				return m
+			}
+		}
+		if !(unicode.Is(unicode.Han, r) || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '·') {
+			return nil
+		}
+		i += size
+		runes++
+	}
+	return nil
+}
+
 // zoneSep splits a list of zones: 和, 、, 及, 与.
 var zoneSepRe = regexp.MustCompile(`^(?:和|、|及|与|以及)`)
 
@@ -54,7 +86,33 @@ var zoneSepRe = regexp.MustCompile(`^(?:和|、|及|与|以及)`)
 // n is the number of bytes the subject takes. ok is false when the
 // clause does not start with a subject.
 func (x *proseExtractor) readSubject(s string) (subj subject, n int, ok bool) {
-	if m := aggregateRe.FindStringSubmatchIndex(s); m != nil {
+	s = head(s, maxSubjectBytes)
+	if (strings.HasPrefix(s, "全") || strings.HasPrefix(s, "我") || strings.HasPrefix(s, "本")) && strings.ContainsAny(s, "区园城") {
+		if m := aggregateRe.FindStringSubmatchIndex(s); m != nil {
+			return x.aggregate(s, m)
+		}
+	}
+	return x.namedSubject(s)
+}
+
+// maxSubjectBytes bounds how far into a clause a subject may reach: a list
+// of zones with their brackets. The regular expressions see no more.
+const maxSubjectBytes = 3 * 96
+
+// head returns at most n bytes of s, cut at a rune boundary.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// aggregate reads an aggregate subject matched by aggregateRe.
+func (x *proseExtractor) aggregate(s string, m []int) (subject, int, bool) {
+	{
 		name := s[m[2]:m[3]]
 		scope := s[m[4]:m[5]]
 		end := m[1]
@@ -69,6 +127,10 @@ func (x *proseExtractor) readSubject(s string) (subj subject, n int, ok bool) {
 		}
 		return subject{zones: []string{name}, level: "aggregate", source: "aggregate"}, end, true
 	}
+}
+
+// namedSubject reads 全市, 全县, a pronoun or a list of named zones.
+func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 	for _, w := range []struct{ word, zone, level string }{
 		{"全市", "全市", "city"}, {"我市", "全市", "city"}, {"本市", "全市", "city"},
 		{"全州", "全州", "city"}, {"全盟", "全盟", "city"},
@@ -91,11 +153,14 @@ func (x *proseExtractor) readSubject(s string) (subj subject, n int, ok bool) {
 	if verbStartRe.MatchString(s) {
 		return subject{}, 0, false
 	}
+	if !strings.ContainsAny(head(s, 3*40), "区园城") {
+		return subject{}, 0, false
+	}
 	var zones []string
 	n = 0
 	rest := s
 	for {
-		m := zoneNameRe.FindStringSubmatchIndex(rest)
+		m := matchZoneName(rest)
 		if m == nil {
 			break
 		}
@@ -111,7 +176,7 @@ func (x *proseExtractor) readSubject(s string) (subj subject, n int, ok bool) {
 		n += m[1]
 		rest = rest[m[1]:]
 		sep := zoneSepRe.FindString(rest)
-		if sep == "" || zoneNameRe.FindString(rest[len(sep):]) == "" {
+		if sep == "" || matchZoneName(rest[len(sep):]) == nil {
 			break
 		}
 		n += len(sep)
