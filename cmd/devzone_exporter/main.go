@@ -62,6 +62,9 @@ type Main struct {
 	// exit is set when --help or --version has been handled: kingpin would
 	// otherwise go on to run the default command.
 	exit *int
+	// scrub is Stderr as NewMain made it: it removes the database password
+	// from everything written there, once the flags have named it.
+	scrub *scrubWriter
 }
 
 // dbConfig selects the store.
@@ -80,10 +83,11 @@ type parseConfig struct {
 
 // NewMain builds the command line.
 func NewMain(stdout, stderr io.Writer) *Main {
-	m := &Main{Stdout: stdout, Stderr: stderr, Now: time.Now}
+	scrub := &scrubWriter{w: stderr}
+	m := &Main{Stdout: stdout, Stderr: scrub, Now: time.Now, scrub: scrub}
 	app := kingpin.New("devzone_exporter", "Turns development-zone (开发区) bulletins into Prometheus metrics.")
 	app.Writer(stdout)
-	app.ErrorWriter(stderr)
+	app.ErrorWriter(scrub)
 	app.UsageWriter(stdout)
 	app.Terminate(func(code int) { m.exit = &code })
 	app.Version(version.Print("devzone_exporter"))
@@ -126,6 +130,9 @@ func (m *Main) addDBFlags(c *kingpin.CmdClause) {
 // Run parses args and runs the command; it returns the exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
 	cmd, err := m.app.Parse(args)
+	if m.scrub != nil {
+		m.scrub.set(m.db.secrets())
+	}
 	if m.exit != nil { // --help or --version was handled
 		return *m.exit
 	}

@@ -76,9 +76,13 @@ func (m *Main) runServe(ctx context.Context) int {
 	if err != nil {
 		return fail(2, err)
 	}
-	dataDir := m.db.dataDir
+	dataDir, secrets := m.db.dataDir, m.db.secrets()
 	exp, err := collector.New(collector.Config{
-		Open:       func(ctx context.Context) (*store.Store, error) { return store.Open(ctx, url, dataDir) },
+		Open: func(ctx context.Context) (*store.Store, error) {
+			// Scrubbed once more: the error shows on the landing page.
+			st, err := store.Open(ctx, url, dataDir)
+			return st, store.ScrubError(err, secrets)
+		},
 		InboxDir:   m.srv.inboxDir,
 		Logger:     m.logger,
 		Now:        m.Now,
