@@ -38,6 +38,10 @@ type Config struct {
 	Now func() time.Time
 	// JobTimeout bounds one run of a job; DefaultJobTimeout when zero.
 	JobTimeout time.Duration
+	// FileTimeout bounds the parsing of one bulletin within an ingest run
+	// (inbox.DefaultFileTimeout when zero): a file that takes longer is
+	// kept as failed and the run goes on to the next.
+	FileTimeout time.Duration
 	// Derived exposes the figures derived from stated ones (implied city
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
@@ -302,7 +306,7 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 	if lead, err := e.leads(ctx); err != nil || !lead {
 		return false, err // another replica ingests; this one serves
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {
@@ -321,7 +325,11 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return changed, fmt.Errorf("ingest %s: %w", e.cfg.InboxDir, err)
+		if n := len(results); n > 0 && results[n-1].Outcome == inbox.Error {
+			// The file it was on when it stopped; its error names it.
+			return changed, fmt.Errorf("ingest %s: stopped after %d files: %w", e.cfg.InboxDir, n-1, results[n-1].Err)
+		}
+		return changed, fmt.Errorf("ingest %s: stopped after %d files: %w", e.cfg.InboxDir, len(results), err)
 	}
 	if len(storeErrs) > 0 {
 		return changed, fmt.Errorf("%d of %d bulletins not stored, retried next run: %w",

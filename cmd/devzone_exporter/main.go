@@ -21,6 +21,7 @@ import (
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -48,7 +49,10 @@ type Main struct {
 		format string
 		files  []string
 	}
-	ingestIn    struct{ paths []string }
+	ingestIn struct {
+		paths       []string
+		fileTimeout time.Duration
+	}
 	trendIn     trendConfig
 	generateIn  generateConfig
 	generate    *kingpin.CmdClause
@@ -107,6 +111,8 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.ingest = app.Command("ingest", "Parse bulletins and store their figures, one transaction per bulletin.")
 	m.addParseFlags(m.ingest)
 	m.addDBFlags(m.ingest)
+	m.ingest.Flag("ingest.file-timeout", "Longest the parsing of one bulletin may take; a file that takes longer is kept as failed, and the next file is read.").
+		Default(inbox.DefaultFileTimeout.String()).DurationVar(&m.ingestIn.fileTimeout)
 	m.ingest.Arg("path", "Bulletin files or directories of them.").Required().ExistingFilesOrDirsVar(&m.ingestIn.paths)
 
 	m.trend = m.addTrendCommand(app)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/devzone/devzone_exporter/collector"
+	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -32,6 +33,8 @@ type serveConfig struct {
 	timezone   string
 	jobTimeout time.Duration
 	derived    bool
+	// fileTimeout bounds the parsing of one bulletin in an ingest run.
+	fileTimeout time.Duration
 }
 
 func (m *Main) addServeFlags(c *kingpin.CmdClause) {
@@ -51,6 +54,8 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 		Default("Asia/Shanghai").StringVar(&m.srv.timezone)
 	c.Flag("schedule.timeout", "Longest a job run may take before it is cancelled and counted as failed.").
 		Default(collector.DefaultJobTimeout.String()).DurationVar(&m.srv.jobTimeout)
+	c.Flag("ingest.file-timeout", "Longest the parsing of one bulletin may take; a file that takes longer is kept as failed, and the ingest run goes on to the next file. Must be shorter than --schedule.timeout.").
+		Default(inbox.DefaultFileTimeout.String()).DurationVar(&m.srv.fileTimeout)
 	c.Flag("metrics.derived", "Expose the figures derived from stated ones (implied city totals and growth) as devzone_derived_* families.").
 		Default("false").BoolVar(&m.srv.derived)
 }
@@ -72,6 +77,10 @@ func (m *Main) runServe(ctx context.Context) int {
 	if err := sched.Validate(); err != nil {
 		return fail(2, err)
 	}
+	if m.srv.fileTimeout <= 0 || m.srv.fileTimeout >= m.srv.jobTimeout {
+		return fail(2, fmt.Errorf("--ingest.file-timeout %s: want more than 0 and less than --schedule.timeout %s, so that one file cannot use a whole run",
+			m.srv.fileTimeout, m.srv.jobTimeout))
+	}
 	url, err := m.db.resolve()
 	if err != nil {
 		return fail(2, err)
@@ -83,11 +92,12 @@ func (m *Main) runServe(ctx context.Context) int {
 			st, err := store.Open(ctx, url, dataDir)
 			return st, store.ScrubError(err, secrets)
 		},
-		InboxDir:   m.srv.inboxDir,
-		Logger:     m.logger,
-		Now:        m.Now,
-		JobTimeout: m.srv.jobTimeout,
-		Derived:    m.srv.derived,
+		InboxDir:    m.srv.inboxDir,
+		Logger:      m.logger,
+		Now:         m.Now,
+		JobTimeout:  m.srv.jobTimeout,
+		FileTimeout: m.srv.fileTimeout,
+		Derived:     m.srv.derived,
 	})
 	if err != nil {
 		return fail(1, err)
