@@ -152,20 +152,49 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	m.logger = promslog.New(&promslog.Config{Level: m.logCfg.Level, Format: m.logCfg.Format, Writer: m.Stderr})
 	switch cmd {
 	case m.parse.FullCommand():
-		return m.runParse()
+		return m.interruptible(ctx, m.runParse)
 	case m.ingest.FullCommand():
-		return m.runIngest(ctx)
+		return m.interruptible(ctx, m.runIngest)
 	case m.backfill.FullCommand():
-		return m.runBackfill(ctx)
+		return m.interruptible(ctx, m.runBackfill)
 	case m.generate.FullCommand():
-		return m.runGenerate(ctx)
+		return m.interruptible(ctx, m.runGenerate)
 	case m.trend.FullCommand():
-		return m.runTrend(ctx)
+		return m.interruptible(ctx, m.runTrend)
 	case m.serve.FullCommand():
 		return m.runServe(ctx)
 	}
 	fmt.Fprintf(m.Stderr, "devzone_exporter: unknown command %q\n", cmd)
 	return 2
+}
+
+// stopGrace is how long a command has, once ctx is done, to stop by
+// itself (roll back, remove its temporary file) before Run gives up on it.
+const stopGrace = 750 * time.Millisecond
+
+// exitInterrupted is the exit code of a command stopped by a signal, as a
+// shell reports SIGINT (128+2).
+const exitInterrupted = 130
+
+// interruptible runs a command that should stop when ctx is done (SIGINT,
+// SIGTERM). Each command checks ctx itself; this bounds the ones that
+// cannot, such as a connection to a database that never answers: once ctx
+// is done, Run returns within stopGrace whatever the command is doing.
+func (m *Main) interruptible(ctx context.Context, run func(context.Context) int) int {
+	done := make(chan int, 1)
+	go func() { done <- run(ctx) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+	}
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(stopGrace):
+		fmt.Fprintln(m.Stderr, "devzone_exporter: interrupted")
+		return exitInterrupted
+	}
 }
 
 // bulletinOptions turns the parse flags into parser options.

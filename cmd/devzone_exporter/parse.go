@@ -4,17 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 
-	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/internal/table"
 )
 
 // runParse prints the figures of each bulletin. It exits 1 when any file
 // cannot be parsed, after printing what the others yield.
-func (m *Main) runParse() int {
+func (m *Main) runParse(ctx context.Context) int {
 	opt, err := m.bulletinOptions()
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
@@ -22,17 +21,18 @@ func (m *Main) runParse() int {
 	}
 	code := 0
 	var all []figure.Figure
-	for _, path := range m.parseOut.files {
-		b, err := os.ReadFile(path)
+	for i, path := range m.parseOut.files {
+		res, err := inbox.ParseFile(ctx, path, opt)
+		if ctx.Err() != nil {
+			fmt.Fprintf(m.Stderr, "devzone_exporter: interrupted after %d of %d files\n", i, len(m.parseOut.files))
+			return 1
+		}
 		if err == nil {
-			var res *bulletin.Result
-			if res, err = bulletin.Parse(context.Background(), path, b, opt); err == nil {
-				for _, w := range res.Warnings {
-					m.logger.Warn(w)
-				}
-				all = append(all, res.Figures...)
-				continue
+			for _, w := range res.Warnings {
+				m.logger.Warn(w)
 			}
+			all = append(all, res.Figures...)
+			continue
 		}
 		fmt.Fprintln(m.Stderr, err)
 		code = 1

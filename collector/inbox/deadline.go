@@ -29,7 +29,10 @@ type parseFunc func(ctx context.Context, name string, b []byte, opt bulletin.Opt
 // to stop at the parser's next check of its context. timedOut reports
 // that d passed (the file's fault) rather than ctx ending (the caller's).
 func parseWithin(ctx context.Context, d time.Duration, parse parseFunc, name string, b []byte, opt bulletin.Options) (res *bulletin.Result, timedOut bool, err error) {
-	fctx, cancel := context.WithTimeout(ctx, d)
+	fctx, cancel := context.WithCancel(ctx)
+	if d > 0 {
+		fctx, cancel = context.WithTimeout(ctx, d)
+	}
 	defer cancel()
 	type result struct {
 		res *bulletin.Result
@@ -56,4 +59,17 @@ func parseWithin(ctx context.Context, d time.Duration, parse parseFunc, name str
 
 func timeoutError(name string, d time.Duration) error {
 	return &bulletin.Error{File: name, Err: fmt.Errorf("%w: over %s (--ingest.file-timeout); not a bulletin of usual size", ErrFileTimeout, d)}
+}
+
+// ParseFile reads and parses one bulletin file for a command that prints
+// its figures, with no time limit but ctx: it returns as soon as ctx is
+// done (SIGINT), even from the middle of a long file. Its errors name the
+// file as DisplayName does.
+func ParseFile(ctx context.Context, path string, opt bulletin.Options) (*bulletin.Result, error) {
+	b, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	res, _, err := parseWithin(ctx, 0, bulletin.Parse, DisplayName(path), b, opt)
+	return res, err
 }
