@@ -46,6 +46,9 @@ type Config struct {
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
 	Derived bool
+	// APIMaxInFlight caps the /api/v1 requests served at once;
+	// trend.DefaultMaxInFlight when zero.
+	APIMaxInFlight int
 	// GzipLevel is the compress/flate level of the pre-rendered exposition;
 	// DefaultGzipLevel when zero.
 	GzipLevel int

@@ -41,7 +41,7 @@ func (e *Exporter) Handler() http.Handler {
 		}
 		w.Write([]byte("Ready.\n"))
 	})
-	api := &trend.API{Store: e.storeForAPI, Logger: e.logger}
+	api := &trend.API{Store: e.storeForAPI, Logger: e.logger, MaxInFlight: e.cfg.APIMaxInFlight}
 	api.Register(mux)
 	mux.Handle("GET /", e.LandingHandler())
 	return mux
