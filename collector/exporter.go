@@ -104,6 +104,12 @@ type Exporter struct {
 
 	current atomic.Pointer[published]
 	ready   atomic.Bool
+	// starting is true while Run's start-up runs go on: a snapshot loaded
+	// from the store is served, but the inbox found at start is not in it
+	// yet.
+	starting atomic.Bool
+	// parse is the inbox's parser; nil for bulletin.Parse (tests set it).
+	parse func(ctx context.Context, name string, b []byte, opt bulletin.Options) (*bulletin.Result, error)
 	// reachable is the store's last ping: 1 answered, 0 did not, -1 not
 	// tried yet.
 	reachable atomic.Int32
@@ -168,8 +174,29 @@ func New(cfg Config) (*Exporter, error) {
 // not expose.
 func (e *Exporter) Snapshot() *Snapshot { return e.current.Load().snap }
 
-// Ready reports whether a snapshot has been loaded from the store.
-func (e *Exporter) Ready() bool { return e.ready.Load() }
+// Ready reports whether a snapshot has been loaded from the store and
+// Run's start-up ingest of the inbox is done.
+func (e *Exporter) Ready() bool { return e.ready.Load() && !e.starting.Load() }
+
+// NotReadyReason says what Ready waits for, in one line; "" when ready.
+func (e *Exporter) NotReadyReason() string {
+	if e.Ready() {
+		return ""
+	}
+	if e.ready.Load() {
+		return fmt.Sprintf("the start-up ingest of the inbox is running; meanwhile serving the %d series loaded from the store", e.Snapshot().Series)
+	}
+	e.statusMu.Lock()
+	lastErr := e.status[JobRefresh].LastError
+	e.statusMu.Unlock()
+	if e.reachable.Load() == 0 || lastErr != "" {
+		if lastErr == "" {
+			lastErr = "unreachable"
+		}
+		return "waiting for the store to answer, to load the first snapshot (last error: " + lastErr + ")"
+	}
+	return "loading the first snapshot from the store"
+}
 
 // Registry returns the registry of the exporter's own metrics (Go,
 // process, build and devzone_ job and store metrics), which every scrape
@@ -309,7 +336,7 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 	if lead, err := e.leads(ctx); err != nil || !lead {
 		return false, err // another replica ingests; this one serves
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {

@@ -37,7 +37,7 @@ func TestFileTimeout(t *testing.T) {
 	dir := t.TempDir()
 	slow := write(t, dir, "1-slow.txt", "太原市开发区\n\n"+strings.Repeat("短\n", 1000))
 	write(t, dir, "2-good.txt", good)
-	in := &Ingester{Store: st, FileTimeout: 50 * time.Millisecond, parse: stuckParser(t)}
+	in := &Ingester{Store: st, FileTimeout: 50 * time.Millisecond, Parse: stuckParser(t)}
 
 	res, err := in.Dir(context.Background(), dir)
 	if len(res) != 2 {
@@ -72,7 +72,7 @@ func TestFileTimeout(t *testing.T) {
 func TestFileStoppedIsNotFailed(t *testing.T) {
 	st := openStore(t)
 	slow := write(t, t.TempDir(), "slow.txt", good)
-	in := &Ingester{Store: st, FileTimeout: time.Hour, parse: stuckParser(t)}
+	in := &Ingester{Store: st, FileTimeout: time.Hour, Parse: stuckParser(t)}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	r := in.File(ctx, slow)
