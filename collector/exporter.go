@@ -46,6 +46,9 @@ type Config struct {
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
 	Derived bool
+	// LeaderLease is how long a replica that stops (frozen, hung, cut
+	// off) keeps the ingestion lock; leader.DefaultLease when zero.
+	LeaderLease time.Duration
 	// APIMaxInFlight caps the /api/v1 requests served at once;
 	// trend.DefaultMaxInFlight when zero.
 	APIMaxInFlight int
@@ -250,6 +253,7 @@ func (e *Exporter) store(ctx context.Context) (*store.Store, error) {
 			return nil, err
 		}
 		e.lock = leader.New(st.DB().DB, key)
+		e.lock.Lease = e.cfg.LeaderLease
 	}
 	e.st = st
 	return st, nil

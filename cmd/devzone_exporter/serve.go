@@ -15,6 +15,7 @@ import (
 
 	"github.com/devzone/devzone_exporter/collector"
 	"github.com/devzone/devzone_exporter/collector/inbox"
+	"github.com/devzone/devzone_exporter/collector/leader"
 	"github.com/devzone/devzone_exporter/collector/store"
 	"github.com/devzone/devzone_exporter/collector/trend"
 )
@@ -54,6 +55,8 @@ type serveConfig struct {
 	// Limits of the web server.
 	readTimeout, writeTimeout, idleTimeout time.Duration
 	maxAPIRequests                         int
+	// leaderLease is how long a frozen leader keeps the ingestion lock.
+	leaderLease time.Duration
 }
 
 func (m *Main) addServeFlags(c *kingpin.CmdClause) {
@@ -75,6 +78,8 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 		Default(collector.DefaultJobTimeout.String()).DurationVar(&m.srv.jobTimeout)
 	c.Flag("ingest.file-timeout", "Longest the parsing of one bulletin may take; a file that takes longer is kept as failed, and the ingest run goes on to the next file. Must be shorter than --schedule.timeout.").
 		Default(inbox.DefaultFileTimeout.String()).DurationVar(&m.srv.fileTimeout)
+	c.Flag("ingest.leader-lease", "On PostgreSQL: how long a replica that stops showing signs of life (frozen, hung, cut off) keeps the ingestion lock before another takes over; needs PostgreSQL 14 or later.").
+		Default(leader.DefaultLease.String()).DurationVar(&m.srv.leaderLease)
 	c.Flag("web.read-timeout", "Longest the server waits for a whole request.").
 		Default(defaultReadTimeout.String()).DurationVar(&m.srv.readTimeout)
 	c.Flag("web.write-timeout", "Longest the server spends writing one response; ends connections whose client stopped reading. The default sends a national /metrics gzipped at 128 kbit/s.").
@@ -112,6 +117,9 @@ func (m *Main) runServe(ctx context.Context) int {
 			return fail(2, fmt.Errorf("%s %s: want more than 0", d.flag, d.d))
 		}
 	}
+	if m.srv.leaderLease < time.Second {
+		return fail(2, fmt.Errorf("--ingest.leader-lease %s: want at least 1s", m.srv.leaderLease))
+	}
 	if m.srv.maxAPIRequests < 1 {
 		return fail(2, fmt.Errorf("--web.max-api-requests %d: want at least 1", m.srv.maxAPIRequests))
 	}
@@ -136,6 +144,7 @@ func (m *Main) runServe(ctx context.Context) int {
 		JobTimeout:     m.srv.jobTimeout,
 		FileTimeout:    m.srv.fileTimeout,
 		APIMaxInFlight: m.srv.maxAPIRequests,
+		LeaderLease:    m.srv.leaderLease,
 		Derived:        m.srv.derived,
 	})
 	if err != nil {
