@@ -16,7 +16,7 @@ import (
 // cmd/devzone_exporter does it with SIGSTOP.)
 func TestSilentHolderLosesTheLock(t *testing.T) {
 	url := pgtest.URL(t)
-	key := Key + 2
+	key := Key + 1300 // its own: TestPoolDoesNotHoldTheLock (Key + 2) may run beside it from another checkout
 	a, b := New(open(t, url), key), New(open(t, url), key)
 	a.Lease, b.Lease = time.Second, time.Second
 	mustAcquire(t, a, true)
