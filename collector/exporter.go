@@ -37,10 +37,20 @@ type Config struct {
 	Now func() time.Time
 	// JobTimeout bounds one run of a job; DefaultJobTimeout when zero.
 	JobTimeout time.Duration
+	// FileTimeout bounds the parsing of one bulletin within an ingest run
+	// (inbox.DefaultFileTimeout when zero): a file that takes longer is
+	// kept as failed and the run goes on to the next.
+	FileTimeout time.Duration
 	// Derived exposes the figures derived from stated ones (implied city
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
 	Derived bool
+	// LeaderLease is how long a replica that stops (frozen, hung, cut
+	// off) keeps the ingestion lock; leader.DefaultLease when zero.
+	LeaderLease time.Duration
+	// APIMaxInFlight caps the /api/v1 requests served at once;
+	// trend.DefaultMaxInFlight when zero.
+	APIMaxInFlight int
 	// GzipLevel is the compress/flate level of the pre-rendered exposition;
 	// DefaultGzipLevel when zero.
 	GzipLevel int
@@ -102,6 +112,12 @@ type Exporter struct {
 
 	current atomic.Pointer[published]
 	ready   atomic.Bool
+	// starting is true while Run's start-up runs go on: a snapshot loaded
+	// from the store is served, but the inbox found at start is not in it
+	// yet.
+	starting atomic.Bool
+	// parse is the inbox's parser; nil for bulletin.Parse (tests set it).
+	parse func(ctx context.Context, name string, b []byte, opt bulletin.Options) (*bulletin.Result, error)
 	// reachable is the store's last ping: 1 answered, 0 did not, -1 not
 	// tried yet.
 	reachable atomic.Int32
@@ -166,8 +182,29 @@ func New(cfg Config) (*Exporter, error) {
 // not expose.
 func (e *Exporter) Snapshot() *Snapshot { return e.current.Load().snap }
 
-// Ready reports whether a snapshot has been loaded from the store.
-func (e *Exporter) Ready() bool { return e.ready.Load() }
+// Ready reports whether a snapshot has been loaded from the store and
+// Run's start-up ingest of the inbox is done.
+func (e *Exporter) Ready() bool { return e.ready.Load() && !e.starting.Load() }
+
+// NotReadyReason says what Ready waits for, in one line; "" when ready.
+func (e *Exporter) NotReadyReason() string {
+	if e.Ready() {
+		return ""
+	}
+	if e.ready.Load() {
+		return fmt.Sprintf("the start-up ingest of the inbox is running; meanwhile serving the %d series loaded from the store", e.Snapshot().Series)
+	}
+	e.statusMu.Lock()
+	lastErr := e.status[JobRefresh].LastError
+	e.statusMu.Unlock()
+	if e.reachable.Load() == 0 || lastErr != "" {
+		if lastErr == "" {
+			lastErr = "unreachable"
+		}
+		return "waiting for the store to answer, to load the first snapshot (last error: " + lastErr + ")"
+	}
+	return "loading the first snapshot from the store"
+}
 
 // Registry returns the registry of the exporter's own metrics (Go,
 // process, build and devzone_ job and store metrics), which every scrape
@@ -221,6 +258,7 @@ func (e *Exporter) store(ctx context.Context) (*store.Store, error) {
 			return nil, err
 		}
 		e.lock = leader.New(st.DB().DB, key)
+		e.lock.Lease = e.cfg.LeaderLease
 	}
 	e.st = st
 	return st, nil
@@ -312,7 +350,7 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 	if lead, err := e.leads(ctx); err != nil || !lead {
 		return false, err // another replica ingests; this one serves
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {
@@ -331,7 +369,11 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return changed, fmt.Errorf("ingest %s: %w", e.cfg.InboxDir, err)
+		if n := len(results); n > 0 && results[n-1].Outcome == inbox.Error {
+			// The file it was on when it stopped; its error names it.
+			return changed, fmt.Errorf("ingest %s: stopped after %d files: %w", e.cfg.InboxDir, n-1, results[n-1].Err)
+		}
+		return changed, fmt.Errorf("ingest %s: stopped after %d files: %w", e.cfg.InboxDir, len(results), err)
 	}
 	if len(storeErrs) > 0 {
 		return changed, fmt.Errorf("%d of %d bulletins not stored, retried next run: %w",

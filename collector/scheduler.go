@@ -22,7 +22,7 @@ type Schedule struct {
 // refresh by keeping the rendered exposition of unchanged figures.
 var DefaultSchedule = Schedule{Ingest: "* * * * *", Refresh: "* * * * *"}
 
-// Run runs each job once (ingest, then refresh), then on its schedule,
+// Run runs each job once (refresh, then ingest), then on its schedule,
 // until ctx is done; then it waits for the runs in progress (their context
 // is ctx, so they stop early) and returns. Overlapping runs of a job are skipped; a run that
 // panics is recovered. An ingest run that stores a bulletin is followed by
@@ -66,10 +66,15 @@ func (e *Exporter) Run(ctx context.Context, s Schedule) error {
 	refresh = c.Entry(refreshID).WrappedJob
 	ingest := c.Entry(ingestID).WrappedJob
 
-	// The start-up runs come before the schedule, so that readiness means
-	// the inbox found at start has been ingested and a snapshot loaded.
-	ingest.Run()
+	// The start-up runs come before the schedule. The refresh first: after
+	// a restart /metrics serves what the store holds at once, rather than
+	// an empty set until the inbox is read (every series would vanish for
+	// Prometheus, every alert resolve). Readiness waits for both, so that
+	// it means the inbox found at start is in the snapshot.
+	e.starting.Store(true)
 	refresh.Run()
+	ingest.Run() // and a refresh if it stored anything
+	e.starting.Store(false)
 	if ctx.Err() != nil {
 		return nil
 	}

@@ -23,7 +23,8 @@ func (e *Exporter) storeForAPI() *store.Store {
 
 // Handler serves the exporter's web interface: "/" the landing page,
 // "/metrics", "/-/healthy" (200 while the process serves), "/-/ready"
-// (200 once a snapshot has been loaded from the store, 503 before) and the
+// (200 once a snapshot has been loaded from the store and the start-up
+// ingest is done, 503 with what it waits for before) and the
 // analysts' trend API under "/api/v1/" (see package trend).
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -34,14 +35,14 @@ func (e *Exporter) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /-/ready", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if !e.Ready() {
+		if reason := e.NotReadyReason(); reason != "" {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("Not ready: no snapshot loaded from the store yet.\n"))
+			w.Write([]byte("Not ready: " + reason + ".\n"))
 			return
 		}
 		w.Write([]byte("Ready.\n"))
 	})
-	api := &trend.API{Store: e.storeForAPI, Logger: e.logger}
+	api := &trend.API{Store: e.storeForAPI, Logger: e.logger, MaxInFlight: e.cfg.APIMaxInFlight}
 	api.Register(mux)
 	mux.Handle("GET /", e.LandingHandler())
 	return mux

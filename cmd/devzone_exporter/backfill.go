@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -44,7 +45,7 @@ func (m *Main) runBackfill(ctx context.Context) int {
 		defer os.Remove(f.Name())
 		w = f
 	}
-	n, err := collector.WriteBackfill(w, figs)
+	n, err := collector.WriteBackfill(ctxWriter{ctx, w}, figs)
 	if err == nil && f != nil {
 		if err = f.Close(); err == nil {
 			err = os.Rename(f.Name(), m.backfillOut)
@@ -67,4 +68,18 @@ func dirOf(path string) string {
 		}
 	}
 	return "."
+}
+
+// ctxWriter fails every write once ctx is done, so that a long write stops
+// at the next buffer's worth on SIGINT.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("interrupted: %w", err)
+	}
+	return c.w.Write(p)
 }

@@ -48,7 +48,7 @@ func (m *Main) runGenerate(ctx context.Context) int {
 	country := synth.New(g.cfg)
 	start := m.Now()
 	if g.out != "" {
-		n, err := writeBulletins(country, g.out)
+		n, err := writeBulletins(ctx, country, g.out)
 		if err != nil {
 			fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 			return 1
@@ -63,7 +63,11 @@ func (m *Main) runGenerate(ctx context.Context) int {
 	}
 	defer st.Close()
 	total := 0
-	for _, p := range country.Periods() {
+	for i, p := range country.Periods() {
+		if ctx.Err() != nil {
+			fmt.Fprintf(m.Stderr, "devzone_exporter: interrupted after %d of %d periods (%d figures stored)\n", i, g.cfg.Periods, total)
+			return 1
+		}
 		var figs []figure.Figure
 		for ci := range country.Cities {
 			figs = append(figs, country.Figures(ci, p)...)
@@ -71,6 +75,10 @@ func (m *Main) runGenerate(ctx context.Context) int {
 		name := fmt.Sprintf("synthetic-seed%d-%s", g.cfg.Seed, p)
 		rep := store.Report{Name: name, Checksum: store.Checksum([]byte(fmt.Sprintf("%s|%+v", name, g.cfg))), Period: p}
 		res, err := st.Ingest(ctx, rep, figs)
+		if err != nil && ctx.Err() != nil {
+			fmt.Fprintf(m.Stderr, "devzone_exporter: interrupted after %d of %d periods (%d figures stored)\n", i, g.cfg.Periods, total)
+			return 1
+		}
 		if err != nil {
 			fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 			return 1
@@ -83,14 +91,18 @@ func (m *Main) runGenerate(ctx context.Context) int {
 	return 0
 }
 
-// writeBulletins writes one bulletin per city and period.
-func writeBulletins(c *synth.Country, dir string) (int, error) {
+// writeBulletins writes one bulletin per city and period, until ctx is
+// done.
+func writeBulletins(ctx context.Context, c *synth.Country, dir string) (int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, p := range c.Periods() {
 		for ci, city := range c.Cities {
+			if err := ctx.Err(); err != nil {
+				return n, fmt.Errorf("interrupted after %d bulletins: %w", n, err)
+			}
 			path := filepath.Join(dir, fmt.Sprintf("%s-%s.txt", city.Name, p))
 			if err := os.WriteFile(path, c.Bulletin(ci, p), 0o644); err != nil {
 				return n, err

@@ -30,7 +30,7 @@ func (m *Main) runIngest(ctx context.Context) int {
 	}
 	defer st.Close()
 
-	in := &inbox.Ingester{Store: st, Options: opt, Now: m.Now}
+	in := &inbox.Ingester{Store: st, Options: opt, Now: m.Now, FileTimeout: m.ingestIn.fileTimeout}
 	progress := newProgress(m.Stderr, isTerminal(m.Stdout) && len(files) >= progressMin, len(files))
 	code := 0
 	for i, f := range files {

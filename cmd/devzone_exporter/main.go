@@ -21,6 +21,7 @@ import (
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -49,7 +50,10 @@ type Main struct {
 		explain bool
 		files   []string
 	}
-	ingestIn    struct{ paths []string }
+	ingestIn struct {
+		paths       []string
+		fileTimeout time.Duration
+	}
 	trendIn     trendConfig
 	generateIn  generateConfig
 	generate    *kingpin.CmdClause
@@ -63,6 +67,9 @@ type Main struct {
 	// exit is set when --help or --version has been handled: kingpin would
 	// otherwise go on to run the default command.
 	exit *int
+	// scrub is Stderr as NewMain made it: it removes the database password
+	// from everything written there, once the flags have named it.
+	scrub *scrubWriter
 }
 
 // dbConfig selects the store.
@@ -81,10 +88,11 @@ type parseConfig struct {
 
 // NewMain builds the command line.
 func NewMain(stdout, stderr io.Writer) *Main {
-	m := &Main{Stdout: stdout, Stderr: stderr, Now: time.Now}
+	scrub := &scrubWriter{w: stderr}
+	m := &Main{Stdout: stdout, Stderr: scrub, Now: time.Now, scrub: scrub}
 	app := kingpin.New("devzone_exporter", "Turns development-zone (开发区) bulletins into Prometheus metrics.")
 	app.Writer(stdout)
-	app.ErrorWriter(stderr)
+	app.ErrorWriter(scrub)
 	app.UsageWriter(stdout)
 	app.Terminate(func(code int) { m.exit = &code })
 	app.Version(version.Print("devzone_exporter"))
@@ -106,6 +114,8 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.ingest = app.Command("ingest", "Parse bulletins and store their figures, one transaction per bulletin.")
 	m.addParseFlags(m.ingest)
 	m.addDBFlags(m.ingest)
+	m.ingest.Flag("ingest.file-timeout", "Longest the parsing of one bulletin may take; a file that takes longer is kept as failed, and the next file is read.").
+		Default(inbox.DefaultFileTimeout.String()).DurationVar(&m.ingestIn.fileTimeout)
 	m.ingest.Arg("path", "Bulletin files or directories of them.").Required().ExistingFilesOrDirsVar(&m.ingestIn.paths)
 
 	m.trend = m.addTrendCommand(app)
@@ -139,6 +149,9 @@ func (m *Main) addDBFlags(c *kingpin.CmdClause) {
 // Run parses args and runs the command; it returns the exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
 	cmd, err := m.app.Parse(args)
+	if m.scrub != nil {
+		m.scrub.set(m.db.secrets())
+	}
 	if m.exit != nil { // --help or --version was handled
 		return *m.exit
 	}
@@ -152,20 +165,49 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	m.logger = promslog.New(&promslog.Config{Level: m.logCfg.Level, Format: m.logCfg.Format, Writer: m.Stderr})
 	switch cmd {
 	case m.parse.FullCommand():
-		return m.runParse()
+		return m.interruptible(ctx, m.runParse)
 	case m.ingest.FullCommand():
-		return m.runIngest(ctx)
+		return m.interruptible(ctx, m.runIngest)
 	case m.backfill.FullCommand():
-		return m.runBackfill(ctx)
+		return m.interruptible(ctx, m.runBackfill)
 	case m.generate.FullCommand():
-		return m.runGenerate(ctx)
+		return m.interruptible(ctx, m.runGenerate)
 	case m.trend.FullCommand():
-		return m.runTrend(ctx)
+		return m.interruptible(ctx, m.runTrend)
 	case m.serve.FullCommand():
 		return m.runServe(ctx)
 	}
 	fmt.Fprintf(m.Stderr, "devzone_exporter: unknown command %q\n", cmd)
 	return 2
+}
+
+// stopGrace is how long a command has, once ctx is done, to stop by
+// itself (roll back, remove its temporary file) before Run gives up on it.
+const stopGrace = 750 * time.Millisecond
+
+// exitInterrupted is the exit code of a command stopped by a signal, as a
+// shell reports SIGINT (128+2).
+const exitInterrupted = 130
+
+// interruptible runs a command that should stop when ctx is done (SIGINT,
+// SIGTERM). Each command checks ctx itself; this bounds the ones that
+// cannot, such as a connection to a database that never answers: once ctx
+// is done, Run returns within stopGrace whatever the command is doing.
+func (m *Main) interruptible(ctx context.Context, run func(context.Context) int) int {
+	done := make(chan int, 1)
+	go func() { done <- run(ctx) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+	}
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(stopGrace):
+		fmt.Fprintln(m.Stderr, "devzone_exporter: interrupted")
+		return exitInterrupted
+	}
 }
 
 // bulletinOptions turns the parse flags into parser options.

@@ -4,17 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/internal/table"
 )
 
 // runParse prints the figures of each bulletin. It exits 1 when any file
 // cannot be parsed, after printing what the others yield.
-func (m *Main) runParse() int {
+func (m *Main) runParse(ctx context.Context) int {
 	opt, err := m.bulletinOptions()
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
@@ -23,21 +23,24 @@ func (m *Main) runParse() int {
 	code := 0
 	var all []bulletin.Statement
 	var skipped []bulletin.Skipped
-	for _, path := range m.parseOut.files {
-		b, err := os.ReadFile(path)
-		if err == nil {
-			var res *bulletin.Result
-			if res, err = bulletin.Parse(context.Background(), path, b, opt); err == nil {
-				for _, w := range res.Warnings {
-					m.logger.Warn(w)
-				}
-				all = append(all, res.Statements...)
-				for _, sk := range res.Skipped {
-					sk.Text = path
-					skipped = append(skipped, sk)
-				}
-				continue
+	for i, path := range m.parseOut.files {
+		res, err := inbox.ParseFile(ctx, path, opt)
+		if ctx.Err() != nil {
+			fmt.Fprintf(m.Stderr, "devzone_exporter: interrupted after %d of %d files\n", i, len(m.parseOut.files))
+			return 1
+		}
+		if res != nil {
+			for _, sk := range res.Skipped {
+				sk.Text = inbox.DisplayName(path)
+				skipped = append(skipped, sk)
 			}
+		}
+		if err == nil {
+			for _, w := range res.Warnings {
+				m.logger.Warn(w)
+			}
+			all = append(all, res.Statements...)
+			continue
 		}
 		fmt.Fprintln(m.Stderr, err)
 		code = 1

@@ -26,13 +26,45 @@ var (
 	ErrBinary = errors.New("binary file, not a bulletin (want UTF-8 or GB18030 text, or .docx)")
 	// ErrTooLarge is returned for input over MaxSize.
 	ErrTooLarge = fmt.Errorf("file larger than %d MiB, not a bulletin", MaxSize>>20)
+	// ErrUnpackedTooLarge is returned for a .docx whose text would unpack
+	// to more than MaxSize, whatever the size of the file (a zip bomb).
+	ErrUnpackedTooLarge = fmt.Errorf("word/document.xml unpacks to more than %d MiB, not a bulletin", MaxSize>>20)
 )
+
+// InvalidUTF8Error is UTF-8 text with bytes that are not UTF-8: a file
+// damaged in transit or edited in two encodings. It is not taken for
+// GB18030, which would turn all of it into nonsense.
+type InvalidUTF8Error struct {
+	Line, Column int  // of the first bad byte, from 1; the column counts characters
+	Byte         byte // the first bad byte
+	Count        int  // bad bytes in all
+}
+
+func (e *InvalidUTF8Error) Error() string {
+	return fmt.Sprintf("invalid UTF-8 at line %d, column %d (byte 0x%02x; %d bad in all): re-save the file as UTF-8",
+		e.Line, e.Column, e.Byte, e.Count)
+}
+
+// TruncatedError is text whose last character is cut in two: the file
+// was cut short (a copy or upload that stopped), and what is left of it
+// would parse to part of its figures.
+type TruncatedError struct {
+	Encoding string // "GB18030" or "UTF-8"
+	Line     int    // the line the file ends in, from 1
+}
+
+func (e *TruncatedError) Error() string {
+	return fmt.Sprintf("%s text ends inside a character at line %d: the file is cut short", e.Encoding, e.Line)
+}
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Decode turns bulletin bytes into UTF-8 text. It reads UTF-8 with or
 // without a byte order mark, GB18030 (and so GBK and GB2312), and the text
-// of a .docx document, telling them apart by content alone.
+// of a .docx document, telling them apart by content alone. Its errors
+// say what is wrong: ErrEmpty, ErrTooLarge, ErrUnpackedTooLarge, ErrBinary,
+// an *InvalidUTF8Error naming the line of a bad byte in UTF-8 text, or a
+// *TruncatedError for text cut inside a character.
 func Decode(b []byte) (string, error) {
 	if len(b) > MaxSize {
 		return "", ErrTooLarge
@@ -48,6 +80,9 @@ func Decode(b []byte) (string, error) {
 	if utf8.Valid(b) {
 		s = string(b)
 	} else {
+		if err := mostlyUTF8(b); err != nil {
+			return "", err
+		}
 		// GB18030 is a superset of GBK and GB2312; the GBK decoder would
 		// turn GB18030's four-byte sequences into U+FFFD.
 		out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
@@ -59,7 +94,79 @@ func Decode(b []byte) (string, error) {
 	if !looksLikeText(s) {
 		return "", ErrBinary
 	}
+	if !utf8.Valid(b) {
+		// Text in GB18030, then: whole only if it ends on a character.
+		if n, ok := gb18030Complete(b); !ok {
+			return "", &TruncatedError{Encoding: "GB18030", Line: 1 + bytes.Count(b[:n], []byte{'\n'})}
+		}
+	}
 	return s, nil
+}
+
+// mostlyUTF8 returns an *InvalidUTF8Error when b is UTF-8 text with a
+// few bad bytes: its multi-byte characters outnumber its bad bytes many
+// times over. GB18030 text forms a valid UTF-8 sequence only by accident,
+// far less often than an invalid one.
+func mostlyUTF8(b []byte) error {
+	var multi, bad, first int
+	first = -1
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			if first < 0 {
+				first = i
+			}
+			bad++
+		} else {
+			multi++
+		}
+		i += n
+	}
+	if bad == 0 || multi < 10*bad {
+		return nil
+	}
+	line := 1 + bytes.Count(b[:first], []byte{'\n'})
+	if len(b)-first < utf8.UTFMax && !utf8.FullRune(b[first:]) && bad == len(b)-first {
+		// Only the start of a character at the very end: cut short.
+		return &TruncatedError{Encoding: "UTF-8", Line: line}
+	}
+	lineStart := bytes.LastIndexByte(b[:first], '\n') + 1
+	return &InvalidUTF8Error{
+		Line:   line,
+		Column: 1 + utf8.RuneCount(b[lineStart:first]),
+		Byte:   b[first],
+		Count:  bad,
+	}
+}
+
+// gb18030Complete reports whether b ends on a character boundary of
+// GB18030 (one byte below 0x80; two bytes from a lead 0x81-0xFE; four
+// bytes when the second is a digit 0x30-0x39). When it does not, n is
+// where the cut character starts.
+func gb18030Complete(b []byte) (n int, ok bool) {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x81 || c == 0xFF {
+			i++
+			continue
+		}
+		if i+1 >= len(b) {
+			return i, false
+		}
+		if d := b[i+1]; d >= 0x30 && d <= 0x39 {
+			if i+3 >= len(b) {
+				return i, false
+			}
+			i += 4
+			continue
+		}
+		i += 2
+	}
+	return len(b), true
 }
 
 // looksLikeText rejects decoded bytes that are mostly control characters or
@@ -98,14 +205,20 @@ func decodeDocx(b []byte) (string, error) {
 		return "", errors.New("zip archive without word/document.xml, not a .docx bulletin")
 	}
 	if doc.UncompressedSize64 > MaxSize {
-		return "", ErrTooLarge
+		return "", ErrUnpackedTooLarge
 	}
 	rc, err := doc.Open()
 	if err != nil {
 		return "", fmt.Errorf("docx: %w", err)
 	}
 	defer rc.Close()
-	text, err := docxText(io.LimitReader(rc, MaxSize))
+	// The size in the zip header is the archive's word: read no more than
+	// the limit, whatever it says.
+	lr := &io.LimitedReader{R: rc, N: MaxSize + 1}
+	text, err := docxText(lr)
+	if lr.N <= 0 {
+		return "", ErrUnpackedTooLarge
+	}
 	if err != nil {
 		return "", fmt.Errorf("docx: word/document.xml: %w", err)
 	}

@@ -51,6 +51,14 @@ type Ingester struct {
 	Options bulletin.Options
 	// Now is the clock for received times; time.Now when nil.
 	Now func() time.Time
+	// FileTimeout bounds the parsing of one file; DefaultFileTimeout when
+	// zero. A file that takes longer is kept as failed, and the next file
+	// is read.
+	FileTimeout time.Duration
+
+	// Parse parses one bulletin; bulletin.Parse when nil. Tests replace it
+	// with a parser that is slow on purpose.
+	Parse func(ctx context.Context, name string, b []byte, opt bulletin.Options) (*bulletin.Result, error)
 }
 
 // File ingests one file. A file whose bytes were seen before is not parsed
@@ -58,16 +66,16 @@ type Ingester struct {
 // they change.
 func (in *Ingester) File(ctx context.Context, path string) Result {
 	res := Result{Path: path}
+	name := DisplayName(path)
 	b, err := readFile(path)
 	if err != nil {
 		res.Outcome, res.Err = Failed, err
 		return res
 	}
-	name := filepath.Base(path)
-	rep := store.Report{Name: name, Checksum: store.Checksum(b), ReceivedAt: in.now()}
+	rep := store.Report{Name: filepath.Base(path), Checksum: store.Checksum(b), ReceivedAt: in.now()}
 	prev, found, err := in.Store.LookupReport(ctx, rep.Checksum)
 	if err != nil {
-		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", path, err)
+		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
 		return res
 	}
 	if found {
@@ -77,11 +85,24 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 			res.Stored = store.IngestResult{ReportID: prev.ID, Figures: prev.Figures, Unchanged: prev.Figures, Duplicate: true}
 			return res
 		case store.StatusFailed:
-			res.Outcome, res.Err = Skipped, fmt.Errorf("%s: failed before and unchanged since: %s", path, prev.Error)
+			res.Outcome, res.Err = Skipped, fmt.Errorf("%s: failed before and unchanged since: %s", name, prev.Error)
 			return res
 		}
 	}
-	parsed, err := bulletin.Parse(ctx, path, b, in.Options)
+	parse := parseFunc(in.Parse)
+	if parse == nil {
+		parse = bulletin.Parse
+	}
+	timeout := in.FileTimeout
+	if timeout <= 0 {
+		timeout = DefaultFileTimeout
+	}
+	parsed, timedOut, err := parseWithin(ctx, timeout, parse, name, b, in.Options)
+	if err != nil && !timedOut && ctx.Err() != nil {
+		// Stopped (shutdown, the job's own timeout): not the file's fault.
+		res.Outcome, res.Err = Error, err
+		return res
+	}
 	if err != nil {
 		res.Outcome, res.Err = Failed, err
 		if rerr := in.Store.RecordFailure(ctx, rep, err); rerr != nil {
@@ -95,7 +116,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	rep.Period = parsed.Period
 	lastYear, err := in.lastYear(ctx, parsed.Figures)
 	if err != nil {
-		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", path, err)
+		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
 		return res
 	}
 	rep.Findings = consistency.Check(parsed.Figures, lastYear)
@@ -103,7 +124,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	figs := append(append([]figure.Figure(nil), parsed.Figures...), consistency.Derive(parsed.Figures)...)
 	stored, err := in.Store.Ingest(ctx, rep, figs)
 	if err != nil {
-		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", path, err)
+		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
 		return res
 	}
 	res.Outcome, res.Stored = Ingested, stored
@@ -148,21 +169,8 @@ func (in *Ingester) lastYear(ctx context.Context, figs []figure.Figure) (func(fi
 	}, nil
 }
 
-// readFile reads a bulletin, refusing anything that is not a regular file
-// or is too large to be one before reading it.
-func readFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if fi.Size() > bulletin.MaxSize {
-		return nil, &bulletin.Error{File: path, Err: bulletin.ErrTooLarge}
-	}
-	return os.ReadFile(path)
-}
+// readFile reads a bulletin file; see ReadFile.
+func readFile(path string) ([]byte, error) { return ReadFile(path) }
 
 func (in *Ingester) now() time.Time {
 	if in.Now != nil {

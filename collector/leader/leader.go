@@ -2,8 +2,9 @@
 // PostgreSQL store, with a session advisory lock and no coordinator of our
 // own. The lock is held on a dedicated connection: through a pool it would
 // be released silently whenever the pool closed or swapped the connection
-// that took it. PostgreSQL releases it when its holder dies, and the next
-// replica to ask takes over.
+// that took it. PostgreSQL releases it when its holder dies, or stops
+// showing signs of life for a lease (see Lock), and the next replica to
+// ask takes over.
 package leader
 
 import (
@@ -12,20 +13,36 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // Key is the advisory lock key for ingestion: "devzone" in ASCII, so that
 // it does not collide with another application's small integers.
 const Key int64 = 0x6465767a6f6e65
 
+// DefaultLease is Lock.Lease when it is zero.
+const DefaultLease = 30 * time.Second
+
 // Lock is the ingestion lock of one replica. The zero value is not usable;
 // use New.
+//
+// The lock's session holds it only while the replica shows it is alive:
+// the session is given idle_session_timeout = Lease, and a heartbeat of
+// the replica's own runs a statement on it every Lease/3. A replica that
+// stops (SIGSTOP, a hung VM, a host gone: the kernel of a stopped process
+// still answers TCP, so keepalives alone do not see it) sends none, and
+// the server ends its session, and so frees the lock, after Lease; the
+// next replica to Acquire takes over.
 type Lock struct {
 	db  *sql.DB
 	key int64
+	// Lease is how long the lock outlives the last sign of life of its
+	// holder; DefaultLease when zero. Set it before the first Acquire.
+	Lease time.Duration
 
 	mu   sync.Mutex
-	conn *sql.Conn // holds the lock while non-nil
+	conn *sql.Conn     // holds the lock while non-nil
+	stop chan struct{} // ends conn's heartbeat
 }
 
 // KeyFor returns the lock key of the store db reaches: Key mixed with the
@@ -63,8 +80,7 @@ func (l *Lock) Acquire(ctx context.Context) (bool, error) {
 				return true, nil
 			}
 		}
-		l.conn.Close()
-		l.conn = nil
+		l.drop()
 	}
 	conn, err := l.db.Conn(ctx)
 	if err != nil {
@@ -79,8 +95,54 @@ func (l *Lock) Acquire(ctx context.Context) (bool, error) {
 		conn.Close()
 		return false, nil
 	}
-	l.conn = conn
+	// PostgreSQL 14 and later; on older servers the SET fails, harmlessly
+	// outside a transaction, and the lock lives as long as the session.
+	lease := l.lease()
+	conn.ExecContext(ctx, fmt.Sprintf(`SET idle_session_timeout = %d`, lease.Milliseconds())) //nolint:errcheck // see above
+	l.conn, l.stop = conn, make(chan struct{})
+	go l.heartbeat(conn, l.stop, lease/3)
 	return true, nil
+}
+
+func (l *Lock) lease() time.Duration {
+	if l.Lease > 0 {
+		return l.Lease
+	}
+	return DefaultLease
+}
+
+// heartbeat runs a statement on the lock's session every interval until
+// stop is closed or the session fails, so that the server does not end a
+// live holder's session as idle.
+func (l *Lock) heartbeat(conn *sql.Conn, stop chan struct{}, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		l.mu.Lock()
+		if l.conn != conn {
+			l.mu.Unlock()
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), interval)
+		_, err := conn.ExecContext(ctx, `SELECT 1`)
+		cancel()
+		l.mu.Unlock()
+		if err != nil {
+			return // the next Acquire finds the session gone and asks again
+		}
+	}
+}
+
+// drop forgets the lock's connection and ends its heartbeat; l.mu is held.
+func (l *Lock) drop() {
+	close(l.stop)
+	l.conn.Close()
+	l.conn, l.stop = nil, nil
 }
 
 // Held reports whether this replica held the lock at its last Acquire.
@@ -99,7 +161,8 @@ func (l *Lock) Release(ctx context.Context) error {
 		return nil
 	}
 	_, err := l.conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, l.key)
+	close(l.stop)
 	cerr := l.conn.Close()
-	l.conn = nil
+	l.conn, l.stop = nil, nil
 	return errors.Join(err, cerr)
 }

@@ -12,10 +12,8 @@ import (
 	"fmt"
 	"hash/crc64"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -57,8 +55,8 @@ type Store struct {
 	now func() time.Time
 }
 
-// Open opens PostgreSQL when url starts with postgres:// or postgresql://,
-// otherwise (url == "") the SQLite file filepath.Join(dataDir, "devzone.db")
+// Open opens PostgreSQL when url is a postgres:// or postgresql:// URL or
+// a key=value connection string (see IsPostgres), otherwise (url == "") the SQLite file filepath.Join(dataDir, "devzone.db")
 // (creating dataDir). It applies migrations. Errors are wrapped with context
 // and never print the password.
 func Open(ctx context.Context, url, dataDir string) (*Store, error) {
@@ -67,12 +65,15 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 		err error
 	)
 	switch {
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		s, err = openPostgres(ctx, url)
 	case url == "":
 		s, err = openSQLite(ctx, dataDir)
+	case IsPostgres(url):
+		if err := checkDSN(url); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		s, err = openPostgres(ctx, url)
 	default:
-		return nil, fmt.Errorf("open store %s: want a postgres:// URL or none for SQLite", redactURL(url))
+		return nil, fmt.Errorf("open store %s: want a postgres:// URL, a key=value connection string or none for SQLite", redactURL(url))
 	}
 	if err != nil {
 		return nil, redactErr(err, url)
@@ -175,53 +176,11 @@ func (s *Store) Dialect() string { return s.dialect }
 func (s *Store) DB() *sqlx.DB { return s.db }
 
 // redactURL renders a database URL for messages, with its password masked.
-func redactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	if pw := password(raw); pw != "" {
-		return strings.ReplaceAll(raw, pw, "xxxxx")
-	}
-	return raw
-}
-
-// password finds the password in a URL even when the URL does not parse
-// (a parse error quotes the whole URL).
-func password(raw string) string {
-	_, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return ""
-	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return ""
-	}
-	_, pw, ok := strings.Cut(rest[:at], ":")
-	if !ok {
-		return ""
-	}
-	return pw
-}
+func redactURL(raw string) string { return RedactDSN(raw) }
 
 // redactErr makes sure no error out of Open names the password, whichever
 // layer (net/url, lib/pq, goose) produced it, and that it is one line.
-func redactErr(err error, rawURL string) error {
-	msg := err.Error()
-	if pw := password(rawURL); pw != "" {
-		msg = strings.ReplaceAll(msg, pw, "xxxxx")
-		if dec, derr := url.PathUnescape(pw); derr == nil && dec != "" {
-			msg = strings.ReplaceAll(msg, dec, "xxxxx")
-		}
-	}
-	msg = strings.Join(strings.Fields(msg), " ")
-	if msg == err.Error() {
-		return err
-	}
-	return &redactedError{msg: msg, err: err}
-}
+func redactErr(err error, rawURL string) error { return ScrubError(err, Secrets(rawURL)) }
 
 // redactedError is an error whose message was scrubbed; errors.Is and
 // errors.As still see the original.

@@ -184,23 +184,6 @@ func TestOpenBadURL(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
-	tests := []struct {
-		name, url, want string
-	}{
-		{"password", "postgres://u:pw@h/db", "postgres://u:xxxxx@h/db"},
-		{"no password", "postgres://u@h/db?sslmode=disable", "postgres://u@h/db?sslmode=disable"},
-		{"unparsable", "postgres://u:pw@h:port/db", "postgres://u:xxxxx@h:port/db"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := redactURL(tt.url); got != tt.want {
-				t.Errorf("redactURL(%q) = %q, want %q", tt.url, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestChecksum(t *testing.T) {
 	// sha256("abc"), FIPS 180-2 appendix B.1.
 	const want = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -21,14 +21,24 @@ const QueryTimeout = 10 * time.Second
 type API struct {
 	Store  func() *store.Store
 	Logger *slog.Logger
+	// MaxInFlight caps the requests served at once; DefaultMaxInFlight
+	// when zero. Requests over it get 503 with Retry-After.
+	MaxInFlight int
+
+	inFlight chan struct{}
 }
 
 // Register mounts the endpoints on mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/series", a.series)
-	mux.HandleFunc("GET /api/v1/zones", a.zones)
-	mux.HandleFunc("GET /api/v1/indicators", a.indicators)
-	mux.HandleFunc("GET /api/v1/findings", a.findings)
+	n := a.MaxInFlight
+	if n <= 0 {
+		n = DefaultMaxInFlight
+	}
+	a.inFlight = make(chan struct{}, n)
+	mux.HandleFunc("GET /api/v1/series", a.guard(a.series))
+	mux.HandleFunc("GET /api/v1/zones", a.guard(a.zones))
+	mux.HandleFunc("GET /api/v1/indicators", a.guard(a.indicators))
+	mux.HandleFunc("GET /api/v1/findings", a.guard(a.findings))
 }
 
 // findings lists the inconsistencies found in the ingested reports.
@@ -67,7 +77,7 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 	}
 	format := r.URL.Query().Get("format")
 	if format != "" && format != "json" && format != "csv" {
-		a.fail(w, r, invalid("format %q: want json or csv", format))
+		a.fail(w, r, invalid("format %s: want json or csv", quote(format)))
 		return
 	}
 	var series []Series
@@ -121,7 +131,10 @@ func (a *API) indicators(w http.ResponseWriter, r *http.Request) {
 	}{Indicators()})
 }
 
-var errUnavailable = errors.New("store unreachable; try again later")
+var (
+	errUnavailable = errors.New("store unreachable; try again later")
+	errBusy        = errors.New("too many API requests at once; try again later")
+)
 
 // withStore runs a query on the store, bounded by QueryTimeout; while the
 // store is unreachable it returns errUnavailable.
@@ -136,16 +149,21 @@ func (a *API) withStore(r *http.Request, query func(context.Context, *store.Stor
 }
 
 // fail answers with a one-line reason: 400 for the caller's mistakes, 503
-// while the store is down, 500 otherwise (logged, not shown).
+// while the store cannot answer (down, unreachable, locked; logged at
+// debug level, as the store's job failures already say so once a run),
+// 500 otherwise (logged, not shown).
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := http.StatusInternalServerError, "internal error"
 	switch {
 	case errors.Is(err, ErrInvalid):
 		code, msg = http.StatusBadRequest, err.Error()
-	case errors.Is(err, errUnavailable):
+	case errors.Is(err, errUnavailable), errors.Is(err, errBusy):
 		code, msg = http.StatusServiceUnavailable, err.Error()
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
 		code, msg = http.StatusServiceUnavailable, "query took too long; narrow it"
+	case store.IsUnavailable(err):
+		code, msg = http.StatusServiceUnavailable, errUnavailable.Error()
+		a.Logger.Debug("api: store unavailable", "path", r.URL.Path, "err", err)
 	default:
 		a.Logger.Error("api", "path", r.URL.Path, "err", err)
 	}

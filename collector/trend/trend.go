@@ -48,13 +48,13 @@ func (q *Query) Validate() error {
 		return invalid("indicator is required unless city or zone is given (see /api/v1/indicators)")
 	}
 	if _, ok := figure.Indicators[q.Indicator]; !ok && q.Indicator != "" {
-		return invalid("unknown indicator %q (see /api/v1/indicators)", q.Indicator)
+		return invalid("unknown indicator %s (see /api/v1/indicators)", quote(q.Indicator))
 	}
 	if q.Measure == "" {
 		q.Measure = figure.MeasureValue
 	}
 	if !knownMeasure(q.Measure) {
-		return invalid("unknown measure %q", q.Measure)
+		return invalid("unknown measure %s", quote(q.Measure))
 	}
 	if !q.From.IsZero() && !q.To.IsZero() {
 		if q.To.Before(q.From) {
@@ -81,23 +81,23 @@ func ParseQuery(v url.Values) (Query, error) {
 	var q Query
 	for k, vs := range v {
 		if len(vs) > 1 {
-			return q, invalid("parameter %s given %d times", k, len(vs))
+			return q, invalid("parameter %s given %d times", quote(k), len(vs))
 		}
 		switch k {
 		case "city", "zone", "indicator", "measure", "from", "to", "format":
 		default:
-			return q, invalid("unknown parameter %q", k)
+			return q, invalid("unknown parameter %s", quote(k))
 		}
 	}
 	q.City, q.Zone, q.Indicator, q.Measure = v.Get("city"), v.Get("zone"), v.Get("indicator"), v.Get("measure")
 	var err error
 	if s := v.Get("from"); s != "" {
-		if q.From, err = figure.ParsePeriod(s); err != nil {
+		if q.From, err = figure.ParsePeriod(clip(s)); err != nil {
 			return q, invalid("from: %v", err)
 		}
 	}
 	if s := v.Get("to"); s != "" {
-		if q.To, err = figure.ParsePeriod(s); err != nil {
+		if q.To, err = figure.ParsePeriod(clip(s)); err != nil {
 			return q, invalid("to: %v", err)
 		}
 	}

@@ -72,8 +72,15 @@ func New(cfg Config) *Country {
 		stem := strings.TrimSuffix(city.Name, "市")
 		name := ""
 		for k := 0; name == "" || used[name]; k++ {
-			name = stem + string(stems[hash(cfg.Seed, "zone", z, k)%uint64(len(stems))]) +
-				suffixes[hash(cfg.Seed, "suffix", z, k)%uint64(len(suffixes))]
+			// One character between stem and suffix gives a city some
+			// thousand names; when they run short (many zones in one
+			// city), a second character gives a million more, so that
+			// every zone is named in a few tries.
+			mid := string(stems[hash(cfg.Seed, "zone", z, k)%uint64(len(stems))])
+			if k >= 4 {
+				mid += string(stems[hash(cfg.Seed, "zone2", z, k)%uint64(len(stems))])
+			}
+			name = stem + mid + suffixes[hash(cfg.Seed, "suffix", z, k)%uint64(len(suffixes))]
 		}
 		used[name] = true
 		city.Zones = append(city.Zones, name)
@@ -199,16 +206,49 @@ func changePhrase(d string) string {
 	return "较上月增加" + d + "个百分点"
 }
 
+// chineseOrdinal writes n ≥ 1 in Chinese numerals as bulletins number
+// their items: 一, 十一, 二十, 一百零一, 一千二百, 一万零五, ….
 func chineseOrdinal(n int) string {
-	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
-	switch {
-	case n < 10:
-		return digits[n]
-	case n < 20:
-		return "十" + digits[n%10]
-	default:
-		return digits[n/10] + "十" + digits[n%10]
+	if n >= 10000 {
+		s := chineseOrdinal(n/10000) + "万"
+		if low := n % 10000; low > 0 {
+			if low < 1000 {
+				s += "零"
+			}
+			s += belowTenThousand(low, false)
+		}
+		return s
 	}
+	return belowTenThousand(n, true)
+}
+
+// belowTenThousand writes 1 ≤ n < 10000; top says n stands alone, where
+// 10 to 19 drop their leading 一 (十一, not 一十一).
+func belowTenThousand(n int, top bool) string {
+	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	units := []string{"千", "百", "十", ""}
+	if top && n >= 10 && n < 20 {
+		if n == 10 {
+			return "十"
+		}
+		return "十" + digits[n-10]
+	}
+	var b strings.Builder
+	zero := false
+	for i, div := range []int{1000, 100, 10, 1} {
+		d := n / div % 10
+		if d == 0 {
+			zero = b.Len() > 0
+			continue
+		}
+		if zero {
+			b.WriteString("零")
+			zero = false
+		}
+		b.WriteString(digits[d])
+		b.WriteString(units[i])
+	}
+	return b.String()
 }
 
 // hash is a deterministic pseudo-random number for a seed and a name.
