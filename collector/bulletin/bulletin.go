@@ -125,7 +125,7 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 				}
 			}
 		}
-		px := proseExtractor{doc: doc, city: sec.city, period: res.Period, aliases: map[string]string{}, out: &res.Statements, skipped: &res.Skipped, subj: doc.subject()}
+		px := proseExtractor{doc: doc, city: sec.city, period: res.Period, aliases: map[string]string{}, out: &res.Statements, skipped: &res.Skipped, unmatched: &res.Unmatched, subj: doc.subject()}
 		x := extractor{city: sec.city, period: res.Period, res: res}
 		for _, p := range sec.paras {
 			if p.heading != "" && strings.Contains(p.text, "开发区") {
@@ -166,8 +166,10 @@ func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, er
 		}
 	}
 	unmatched := res.Unmatched[:0]
+	sort.SliceStable(res.Unmatched, func(i, j int) bool { return res.Unmatched[i].Line < res.Unmatched[j].Line })
 	for _, u := range res.Unmatched {
 		if !stated[u.Text] {
+			stated[u.Text] = true // once
 			unmatched = append(unmatched, u)
 		}
 	}

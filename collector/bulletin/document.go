@@ -44,6 +44,9 @@ func analyse(paras []paragraph) *document {
 			doc.addPeriods(p.text, first, true)
 			continue
 		}
+		if len(doc.periodCandidates) > 0 && (doc.statedYear != 0 || doc.datelineYear != 0) {
+			break // the report's period and year are known: reportPeriod reads no further
+		}
 		if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
 			doc.datelineYear = atoiYear(m[1])
 		}
@@ -58,6 +61,9 @@ func analyse(paras []paragraph) *document {
 		}
 		for _, sent := range split(span{0, p.text}, "。!?;") {
 			doc.addPeriods(leadOf(sent.text), p.lineAt(sent.off), false)
+			if len(doc.periodCandidates) > 0 {
+				break
+			}
 		}
 	}
 	doc.region = regionRe.MatchString(doc.title) || anyRegion(paras)
@@ -172,9 +178,9 @@ func namedZone(s string) string {
 		if loc := periodWordRe.FindAllStringIndex(name, -1); loc != nil {
 			name = name[loc[len(loc)-1][1]:] // 年临沂经济技术开发区: 临沂经济技术开发区
 		}
-		if name == "" || notNameRe.MatchString(name) || zoneKindRe.FindString(name) == name ||
+		if name == "" || notName(name) || isBareKind(name) ||
 			strings.HasPrefix(name, "全") || strings.HasPrefix(name, "我") || strings.HasPrefix(name, "本") || strings.HasPrefix(name, "该") ||
-			verbStartRe.MatchString(name) || strings.Contains(name, "省") || strings.Contains(name, "统计") ||
+			startsWithVerb(name) || strings.Contains(name, "省") || strings.Contains(name, "统计") ||
 			cityHeadingRe.MatchString(name) || strings.HasSuffix(name, "市开发区") {
 			i += m[1] // not a name: nor is any part of it
 			continue
@@ -201,7 +207,7 @@ func leadZone(s string) string {
 		}
 		if m := matchZoneName(t); m != nil {
 			name := t[m[2]:m[3]]
-			if !notNameRe.MatchString(name) && zoneKindRe.FindString(name) != name && !strings.HasPrefix(name, "全") && !verbStartRe.MatchString(name) {
+			if !notName(name) && !isBareKind(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) {
 				return name
 			}
 		}

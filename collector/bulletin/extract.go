@@ -121,10 +121,10 @@ var (
 	// leadInRe is what may stand before a subject at a clause's start.
 	// A period phrase may stand there too, when a page break or a missing
 	// comma joined it to the sentence ("2023年1-7月中北高新区…").
-	leadInRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+是|其中|另外|此外|同时|目前|全年|今年以来|\d{4}年|1-\d{1,2}月份?|截[至止]\d{1,2}月[底末]|上半年|前?[一二三四]季度|\s)+`)
+	leadInRe = regexp.MustCompile(`^(?:[一二三四五六七八九十百千零〇]+、|\([一二三四五六七八九十百千零〇]+\)|[一二三四五六七八九十百千零〇]+是|其中|另外|此外|同时|目前|全年|今年以来|\d{4}年|1-\d{1,2}月份?|截[至止]\d{1,2}月[底末]|上半年|前?[一二三四]季度|\s)+`)
 	// leadInFirst holds every rune a match of leadInRe can start with, so
 	// that most clauses skip it.
-	leadInFirst = "一二三四五六七八九十(其另此同目全今0123456789截上前 \t"
+	leadInFirst = "一二三四五六七八九十百千零〇(其另此同目全今0123456789截上前 \t"
 	// verbLeadRe is a verb that a zone-like match may have swallowed
 	// ("推进西山示范区"): it is cut off.
 	verbLeadRe = regexp.MustCompile(`^(?:推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|实现|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|与|由|向|将|把|为|从|经|各|以)+`)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
 )
@@ -31,12 +32,15 @@ type span struct {
 func split(s span, seps string) []span {
 	var out []span
 	start := 0
-	for i, r := range s.text {
-		if strings.ContainsRune(seps, r) {
-			end := i + len(string(r))
-			out = append(out, span{s.off + start, s.text[start:end]})
-			start = end
+	for start < len(s.text) {
+		i := strings.IndexAny(s.text[start:], seps)
+		if i < 0 {
+			break
 		}
+		_, size := utf8.DecodeRuneInString(s.text[start+i:])
+		end := start + i + size
+		out = append(out, span{s.off + start, s.text[start:end]})
+		start = end
 	}
 	if start < len(s.text) {
 		out = append(out, span{s.off + start, s.text[start:]})
@@ -56,7 +60,7 @@ type clauseState struct {
 // names carries to the clauses and sentences after it, up to the end of
 // the paragraph.
 func (x *extractor) paragraph(p *paragraph) error {
-	if p.isHeading {
+	if p.isHeading || !countsSomething(p.text) {
 		return nil
 	}
 	batchPara := threeBatchesRe.MatchString(p.text)
@@ -318,6 +322,20 @@ func (x *extractor) emit(p *paragraph, sent span, off int, zones []string, indic
 		Text:      strings.TrimSpace(sent.text),
 		Line:      p.lineAt(off),
 	})
+}
+
+// countsSomething reports whether a paragraph can hold what this
+// extractor reads: the 三个一批 drive, or a thing it counts.
+func countsSomething(s string) bool {
+	if strings.Contains(s, "一批") {
+		return true
+	}
+	for _, a := range countAliases {
+		if strings.Contains(s, a.phrase) {
+			return true
+		}
+	}
+	return false
 }
 
 // coreIndicators are read by the prose and table readers, never here.

@@ -64,12 +64,12 @@ var (
 	cityPrefix = `([\p{Han}]{1,7}?市|[\p{Han}]{1,9}?自治州|[\p{Han}]{1,4}?州|[\p{Han}]{1,7}?地区|[\p{Han}]{1,7}?盟)`
 	// cityHeadingRe matches a line that is only a city's heading, e.g.
 	// "太原市开发区" or "晋中市开发区工作情况".
-	cityHeadingRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、)?` + cityPrefix + `(?:[\p{Han}]{0,6}?开发区)?(?:工作)?(?:进展|情况|动态)?$`)
+	cityHeadingRe = regexp.MustCompile(`^(?:[一二三四五六七八九十百千零〇]+、)?` + cityPrefix + `(?:[\p{Han}]{0,6}?开发区)?(?:工作)?(?:进展|情况|动态)?$`)
 	// trailerRe matches the source note that closes a city's section:
 	// "(供稿:晋中市开发区)", "(来源:大同市商务局)".
 	trailerRe = regexp.MustCompile(`\((?:供稿|来源|供稿单位|报送单位|报送)\s*:\s*` + cityPrefix + `[^()]{0,20}\)\s*$`)
 	// ordinalRe matches list markers that open a paragraph: 一、 (一) 1. 1、
-	ordinalRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[、.](?:\D|$)|[一二三四五六七八九十]+是)`)
+	ordinalRe = regexp.MustCompile(`^(?:[一二三四五六七八九十百千零〇]+、|\([一二三四五六七八九十百千零〇]+\)|\d{1,2}[、.](?:\D|$)|[一二三四五六七八九十百千零〇]+是)`)
 )
 
 // maxHeadingBytes bounds a city heading: a city and 开发区工作情况 at most.
@@ -95,20 +95,27 @@ func terminal(line string) bool {
 // isHeadingLine reports whether a line is a heading: a 【…】 title, a city
 // heading, or a short list-marked title such as "一、指标完成情况".
 func isHeadingLine(line string) bool {
-	if strings.HasPrefix(line, "【") || len(line) <= maxHeadingBytes && cityHeadingRe.MatchString(line) ||
+	if strings.HasPrefix(line, "【") || len(line) <= maxHeadingBytes && strings.ContainsAny(line, "市州盟区") && cityHeadingRe.MatchString(line) ||
 		strings.HasPrefix(line, "(") && hasTrailer(line) {
 		return true
 	}
-	if ordinalRe.MatchString(line) && utf8.RuneCountInString(line) <= 30 && !strings.ContainsAny(line, "。,;") {
+	if len(line) <= 3*30 && !strings.ContainsAny(line, "。,;") && mayBeOrdinal(line) && ordinalRe.MatchString(line) {
 		return true
 	}
 	return false
 }
 
+// mayBeOrdinal is the cheap test before ordinalRe: the line starts with a
+// Chinese numeral, a bracket or a digit.
+func mayBeOrdinal(line string) bool {
+	r, _ := utf8.DecodeRuneInString(line)
+	return r == '(' || r >= '0' && r <= '9' || strings.ContainsRune("一二三四五六七八九十百千零〇", r)
+}
+
 // opensParagraph reports whether a line must start a paragraph of its own,
 // so a page break before it cannot have torn a sentence.
 func opensParagraph(line string) bool {
-	return isHeadingLine(line) || ordinalRe.MatchString(line)
+	return isHeadingLine(line) || mayBeOrdinal(line) && ordinalRe.MatchString(line)
 }
 
 // paragraphs splits normalised text into paragraphs and tables, in one

@@ -23,35 +23,80 @@ type amount struct {
 // as where a PDF or a web page put them.
 var amountRe = regexp.MustCompile(`(-?)\s*([0-9][0-9.]*)\s*(余|多)?\s*(万亿元|亿美元|万美元|亿元|万元|美元|元|亿|%|个百分点|百分点|倍)(左右|以上|多)?`)
 
-// findAmounts lists the amounts of a clause. A malformed numeral
-// ("12..5亿元") is an error: the bulletin must be fixed, not guessed at.
+// amountUnits are the units of amountRe, longest first.
+var amountUnits = []string{"万亿元", "亿美元", "万美元", "个百分点", "亿元", "万元", "美元", "百分点", "元", "亿", "%", "倍"}
+
+// findAmounts lists the amounts of a clause: what amountRe matches, read by
+// hand because it runs on every clause. A malformed numeral ("12..5亿元")
+// is an error: the bulletin must be fixed, not guessed at.
 func findAmounts(clause string) ([]amount, error) {
 	if !strings.ContainsAny(clause, "0123456789") {
 		return nil, nil
 	}
 	var out []amount
-	for _, m := range amountRe.FindAllStringSubmatchIndex(clause, -1) {
-		a := amount{start: m[0], end: m[1], digits: clause[m[4]:m[5]], unit: clause[m[8]:m[9]]}
-		if m[3] > m[2] {
-			a.negative = true
-			if m[2] > 0 && isDigit(clause[m[2]-1]) {
-				a.negative = false // 1-6月: a range
-				a.start = m[4]
+	for i := 0; i < len(clause); {
+		if !isDigit(clause[i]) {
+			i++
+			continue
+		}
+		start := i
+		j := i
+		for j < len(clause) && (isDigit(clause[j]) || clause[j] == '.') {
+			j++
+		}
+		digits := clause[start:j]
+		k := skipSpaces(clause, j)
+		post := false
+		if hasAnyPrefix(clause[k:], "余", "多") {
+			post = true
+			k = skipSpaces(clause, k+len("余"))
+		}
+		unit := ""
+		for _, u := range amountUnits {
+			if strings.HasPrefix(clause[k:], u) {
+				unit = u
+				break
 			}
-		} else {
-			a.start = m[4]
+		}
+		if unit == "" {
+			i = j
+			continue
+		}
+		a := amount{start: start, end: k + len(unit), digits: digits, unit: unit}
+		if start > 0 && (clause[start-1] == '.' || isDigit(clause[start-1])) {
+			i = a.end
+			continue // the tail of a longer numeral
+		}
+		// A minus right before the numeral (spaces between allowed), but
+		// not the dash of a range (1-6月).
+		if m := strings.TrimRight(clause[:start], " \t"); strings.HasSuffix(m, "-") {
+			if b := m[:len(m)-1]; b == "" || !isDigit(b[len(b)-1]) {
+				a.negative, a.start = true, len(m)-1
+			}
 		}
 		if !malformedRe.MatchString(a.digits) {
 			return nil, errMalformed{clause[a.start:a.end]}
 		}
-		if a.start > 0 && (isDigit(clause[a.start-1]) || clause[a.start-1] == '.') {
-			continue // the tail of a longer numeral
+		if rest := clause[a.end:]; hasAnyPrefix(rest, "左右", "以上") {
+			post = true
+			a.end += len("左右")
+		} else if strings.HasPrefix(rest, "多") {
+			post = true
+			a.end += len("多")
 		}
-		a.approx = m[7] > m[6] || m[11] > m[10] || approxBefore(strings.TrimRight(clause[:a.start], " \t"))
+		a.approx = post || approxBefore(strings.TrimRight(clause[:a.start], " \t"))
 		out = append(out, listedBefore(clause, a)...)
 		out = append(out, a)
+		i = a.end
 	}
 	return out, nil
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+		i++
+	}
+	return i
 }
 
 // listedBefore returns the bare numerals that a list puts before a, which

@@ -33,16 +33,17 @@ type document struct {
 // section: value, growth, city share, share change and growth against
 // the city, each credited to the subject the text states.
 type proseExtractor struct {
-	doc      *document
-	city     string
-	period   figure.Period // the report's period
-	subj     subject
-	aliases  map[string]string
-	lastZone string
-	out      *[]Statement
-	skipped  *[]Skipped
-	line     func(off int) int
-	text     string // the paragraph being read
+	doc       *document
+	city      string
+	period    figure.Period // the report's period
+	subj      subject
+	aliases   map[string]string
+	lastZone  string
+	out       *[]Statement
+	skipped   *[]Skipped
+	unmatched *[]Sentence
+	line      func(off int) int
+	text      string // the paragraph being read
 }
 
 // subject is the subject a document's title states for the whole of it:
@@ -92,12 +93,14 @@ type sentenceState struct {
 	// stock is set when the sentence counts since a date (截至…): its
 	// 累计 amounts are totals since the zone began.
 	stock bool
+	// sawAmount is set once a clause of the sentence holds an amount.
+	sawAmount bool
 }
 
 var (
 	// leadRe is what may stand before a clause's subject: list markers,
 	// connectives, a period phrase.
-	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十0-9]+\)|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
@@ -232,9 +235,28 @@ func (x *proseExtractor) paragraph(p *paragraph) error {
 func (x *proseExtractor) sentence(sent span) error {
 	var st sentenceState
 	text := sent.text
-	if batchSentenceRe.MatchString(text) {
+	if !strings.ContainsAny(text, "0123456789") && !strings.Contains(text, "持平") {
+		// No number: only the subject it may name matters to what follows.
+		for _, c := range clauses(text) {
+			t := strings.TrimRight(c.text, ",;:")
+			pos := x.stripLead(t, &st)
+			if s, _, ok := x.readSubject(t[pos:]); ok {
+				x.subj = s
+			} else if x.unreadableSubject(t[pos:]) == unreadableName {
+				x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(t[pos:])}
+			}
+		}
+		return nil
+	}
+	if aboutBatches(text) {
 		return nil // the 三个一批 drive: extractor.go reads it
 	}
+	before := len(*x.out)
+	defer func() {
+		if len(*x.out) == before && st.sawAmount {
+			*x.unmatched = append(*x.unmatched, Sentence{Line: x.line(sent.off), Text: strings.TrimSpace(text)})
+		}
+	}()
 	st.stock = strings.Contains(text, "截至") || strings.Contains(text, "截止")
 	for _, c := range clauses(text) {
 		if err := x.clause(sent, c, &st); err != nil {
@@ -243,6 +265,12 @@ func (x *proseExtractor) sentence(sent span) error {
 	}
 	return nil
 }
+
+// periodFirst holds every rune a match of periodRe can start with.
+const periodFirst = "0123456789一前第上首全截"
+
+// leadFirst holds every rune a match of leadRe can start with.
+const leadFirst = " \t【一二三四五六七八九十百千零〇(其另此同目初经据分从今年去总"
 
 // listNumber returns the length of a list marker "1." or "2、" that starts
 // s, or 0; "1.5亿元" is a number, not a marker.
@@ -266,8 +294,16 @@ func listNumber(s string) int {
 // periodStartRe is periodRe at the start of a string.
 var periodStartRe = regexp.MustCompile(`^` + periodRe.String())
 
-// batchSentenceRe marks a sentence about the 三个一批 drive's projects.
-var batchSentenceRe = regexp.MustCompile(`三个一批|签约一批|开工一批|投产一批|铺排|“签约|“开工|“投产`)
+// aboutBatches reports whether a sentence is about the 三个一批 drive's
+// projects.
+func aboutBatches(s string) bool {
+	for _, w := range []string{"一批", "铺排", "“签约", "“开工", "“投产"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // stripLead removes lead-ins from the start of s, noting a period the
 // lead states for the sentence.
@@ -279,11 +315,15 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			n += k
 			continue
 		}
-		if m := leadRe.FindString(head(rest, 3*20)); m != "" {
-			n += len(m)
-			continue
+		if r, _ := utf8.DecodeRuneInString(rest); strings.ContainsRune(leadFirst, r) {
+			if m := leadRe.FindString(head(rest, 3*20)); m != "" {
+				n += len(m)
+				continue
+			}
 		}
-		if m := periodStartRe.FindStringSubmatchIndex(head(rest, 3*20)); m != nil && m[1] > 0 {
+		if r, _ := utf8.DecodeRuneInString(rest); !strings.ContainsRune(periodFirst, r) {
+			// no period starts here
+		} else if m := periodStartRe.FindStringSubmatchIndex(head(rest, 3*20)); m != nil && m[1] > 0 {
 			if p, ok := statedPeriodOf(rest, m); ok {
 				if st.period.Scope == scopeForecast {
 					p.Scope = scopeForecast // 预计全年
@@ -293,7 +333,9 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			n += m[1]
 			continue
 		}
-		if m := yearOnlyRe.FindStringSubmatchIndex(rest); m != nil && !issueNumberRe.MatchString(rest) {
+		if rest == "" || !isDigit(rest[0]) {
+			// no year starts here
+		} else if m := yearOnlyRe.FindStringSubmatchIndex(rest); m != nil && !issueNumberRe.MatchString(rest) {
 			if y := atoiYear(rest[m[2]:m[3]]); y != 0 && !periodRe.MatchString(rest[m[3]:min(len(rest), m[3]+12)]) {
 				st.period = statedPeriod{Year: y, Month: 12, Scope: scopeCumulative}
 			}
@@ -344,6 +386,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	if err != nil {
 		return err
 	}
+	st.sawAmount = st.sawAmount || len(amounts) > 0
 	masked := append(zoneSpans(text), [2]int{0, pos})
 	mentions := findPhrases(text, masked)
 	if strings.Contains(text, "持平") && len(amounts) == 0 {
@@ -385,6 +428,9 @@ func firstWords(s string) string {
 // 制造业增长): the figures after it are that name's, not the subject's.
 func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	s = head(s, 3*24)
+	if !strings.ContainsAny(s, "业县市区园镇乡团司块地城资值入额量") {
+		return readable // no name or indicator can end in it
+	}
 	s = s[len(industryRe.FindString(s)):]
 	end := len(s)
 	for i := range s {
@@ -602,7 +648,11 @@ func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, list
 	if cls == "usd" {
 		return "", 0, "", "US dollars: not a yuan amount"
 	}
-	if m := changeRe.FindStringSubmatch(trimFillers(pre)); m != nil || strings.Contains(pre, "收窄") || strings.Contains(pre, "扩大") {
+	var m []string
+	if strings.ContainsAny(pre, "较比") {
+		m = changeRe.FindStringSubmatch(trimFillers(pre))
+	}
+	if m != nil || strings.Contains(pre, "收窄") || strings.Contains(pre, "扩大") {
 		if m != nil && st.lastMeasure == figure.MeasureCityShare && (cls == "points" || cls == "percent") {
 			sign := -1
 			for _, w := range changeUpWords {

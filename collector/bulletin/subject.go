@@ -41,11 +41,6 @@ var (
 	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市)(?:共有)?(?:[0-9]+(?:家|个))?[\p{Han}]{0,8}?(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
 	// declaredRe reads a declared short form inside a bracket.
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
-	// verbStartRe is a verb or preposition a clause may start with: a name
-	// after it is an object, not the clause's subject (推进西山示范区举办…).
-	verbStartRe = regexp.MustCompile(`^(?:力争|确保|争取|预计|计划|推进|推动|指导|督促|支持|加快|引导|组织|协调|围绕|积极|持续|全力|大力|聚焦|坚持|按照|根据|对|在|由|向|将|把|从|各|以)`)
-	// notNameRe holds words no zone's name contains.
-	notNameRe = regexp.MustCompile(`的|情况|方面|工作|要求|完成|实现|开展|召开|全省|全国|增长|下降|以上|以下|增速|位居|连续|前列|居|推进|建设|打造|成为|获批|列入|批准|设立|占|总量|以来|今年|目前|各|等`)
 )
 
 // matchZoneName is zoneNameRe.FindStringSubmatchIndex without the
@@ -77,6 +72,39 @@ func matchZoneName(s string) []int {
 		runes++
 	}
 	return nil
+}
+
+// bareKinds are the zone kinds, for isBareKind.
+var bareKinds = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range strings.Split(zoneKinds, "|") {
+		m[k] = true
+	}
+	return m
+}()
+
+// isBareKind reports whether name is only a kind of zone (园区, 新区,
+// 示范区), standing for a zone named before or after.
+func isBareKind(name string) bool { return bareKinds[name] }
+
+// verbStarts are verbs and prepositions a clause may start with: a name
+// after one is an object, not the clause's subject (推进西山示范区举办…).
+var verbStarts = []string{"力争", "确保", "争取", "预计", "计划", "推进", "推动", "指导", "督促", "支持", "加快", "引导", "组织", "协调", "围绕", "积极", "持续", "全力", "大力", "聚焦", "坚持", "按照", "根据", "对", "在", "由", "向", "将", "把", "从", "各", "以"}
+
+// startsWithVerb reports whether s starts with one of verbStarts.
+func startsWithVerb(s string) bool { return hasAnyPrefix(s, verbStarts...) }
+
+// notNameWords are words no zone's name contains.
+var notNameWords = []string{"的", "情况", "方面", "工作", "要求", "完成", "实现", "开展", "召开", "全省", "全国", "增长", "下降", "以上", "以下", "增速", "位居", "连续", "前列", "居", "推进", "建设", "打造", "成为", "获批", "列入", "批准", "设立", "占", "总量", "以来", "今年", "目前", "各", "等"}
+
+// notName reports whether s holds a word no zone's name contains.
+func notName(s string) bool {
+	for _, w := range notNameWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // zoneSep splits a list of zones: 和, 、, 及, 与.
@@ -150,7 +178,7 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 			return subject{blocked: true, source: w + ": out of scope"}, len(w), true
 		}
 	}
-	if verbStartRe.MatchString(s) {
+	if startsWithVerb(s) {
 		return subject{}, 0, false
 	}
 	if !strings.ContainsAny(head(s, 3*40), "区园城") {
@@ -165,7 +193,7 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 			break
 		}
 		name := rest[m[2]:m[3]]
-		if notNameRe.MatchString(name) || utf8.RuneCountInString(name) < 2 {
+		if utf8.RuneCountInString(name) < 2 || notName(name) {
 			break
 		}
 		bracket := ""
@@ -218,7 +246,7 @@ func (x *proseExtractor) resolveZone(name, bracket string) string {
 	}
 	// Zones stay as written: which registered zone a short form names is
 	// the zone registry's to say, not the parser's.
-	if zoneKindRe.FindString(name) != name {
+	if !isBareKind(name) {
 		x.lastZone = name
 	}
 	return name

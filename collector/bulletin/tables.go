@@ -46,15 +46,34 @@ func readTable(lines []string, i int) (*table, int) {
 		return readDelimited(lines, i, func(l string) []string { return splitPipes(l) }, func(l string) bool { return strings.Count(l, "|") >= 2 })
 	case strings.Count(lines[i], "\t") >= 2:
 		return readDelimited(lines, i, func(l string) []string { return splitTrim(l, "\t") }, func(l string) bool { return strings.Count(l, "\t") >= 2 })
-	case len(multiSpace.FindAllStringIndex(line, -1)) >= 3:
+	case spaceRuns(line) >= 3:
 		return readDelimited(lines, i, func(l string) []string { return multiSpace.Split(strings.TrimSpace(l), -1) }, func(l string) bool {
-			return len(multiSpace.FindAllStringIndex(strings.TrimSpace(l), -1)) >= 2
+			return spaceRuns(strings.TrimSpace(l)) >= 2
 		})
 	}
-	if t := readRunOn(line, i); t != nil {
-		return t, 1
+	if strings.Count(line, " ") >= 7 {
+		if t := readRunOn(line, i); t != nil {
+			return t, 1
+		}
 	}
 	return readCellPerLine(lines, i)
+}
+
+// spaceRuns counts the runs of two or more spaces in l: the gaps between
+// the columns of a table laid out with spaces.
+func spaceRuns(l string) int {
+	n, run := 0, 0
+	for i := 0; i < len(l); i++ {
+		if l[i] == ' ' {
+			run++
+			continue
+		}
+		if run >= 2 {
+			n++
+		}
+		run = 0
+	}
+	return n
 }
 
 func splitTrim(l, sep string) []string {
