@@ -327,8 +327,8 @@ func (x *extractor) emit(p *paragraph, sent span, off int, zones []string, indic
 // countsSomething reports whether a paragraph can hold what this
 // extractor reads: the 三个一批 drive, or a thing it counts.
 func countsSomething(s string) bool {
-	if strings.Contains(s, "一批") {
-		return true
+	if strings.Contains(s, "一批") || strings.Contains(s, "全市") && strings.Contains(s, "家") {
+		return true // the drive, or a count of zones (全市9家工业类开发区)
 	}
 	for _, a := range countAliases {
 		if strings.Contains(s, a.phrase) {
