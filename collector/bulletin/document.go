@@ -35,6 +35,20 @@ func analyse(paras []paragraph) *document {
 				continue
 			}
 			titleDone = true
+			if !titleLike(p.text) {
+				// The text starts with its body: it has no title.
+				if doc.zone == "" {
+					doc.zone = leadZone(p.text)
+				}
+				leadZoneDone = true
+				for _, sent := range split(span{0, p.text}, "。!?;") {
+					doc.addPeriods(leadOf(sent.text), p.lineAt(sent.off), false)
+					if len(doc.periodCandidates) > 0 {
+						break
+					}
+				}
+				continue
+			}
 			doc.title = p.text
 			doc.zone = namedZone(p.text)
 			doc.titleZone = doc.zone
@@ -213,6 +227,12 @@ func leadZone(s string) string {
 		}
 	}
 	return ""
+}
+
+// titleLike reports whether a paragraph can be a title: a short line that
+// ends no sentence.
+func titleLike(s string) bool {
+	return utf8.RuneCountInString(s) <= 48 && !strings.ContainsAny(s, "。,;")
 }
 
 // titleCity returns the city a title names (前三季度南通市开发区…: 南通市).

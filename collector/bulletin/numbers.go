@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
 )
@@ -56,6 +58,11 @@ func findAmounts(clause string) ([]amount, error) {
 			if strings.HasPrefix(clause[k:], u) {
 				unit = u
 				break
+			}
+		}
+		if unit == "亿" {
+			if r, _ := utf8.DecodeRuneInString(clause[k+len(unit):]); unicode.Is(unicode.Han, r) {
+				unit = "" // 6.42亿度: not money
 			}
 		}
 		if unit == "" {

@@ -156,7 +156,7 @@ var vetoWords = []struct{ w, reason string }{
 	{"目标", "target completion"}, {"时序进度", "schedule comparison"},
 	{"位次", "ranking"}, {"排名", "ranking"}, {"居全", "ranking"}, {"位列", "ranking"}, {"位居", "ranking"},
 	{"预算", "budget completion"}, {"计划", "plan"}, {"总投资", "project investment"}, {"协议投资", "project investment"},
-	{"突破", "milestone (突破)"}, {"过半", "not a figure"},
+	{"突破", "milestone (突破)"}, {"过半", "not a figure"}, {"新增", "an increment (新增), not a level"},
 	{"占比", "share of an unnamed total"},
 }
 
@@ -463,7 +463,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 
 // qualifierGapRe holds what may stand between a subject and its
 // indicator without narrowing it: the subject's industry, verbs, fillers.
-var qualifierGapRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业|完成|实现|累计|合计|共计|共|总计|全年|今年|去年|当年|同期|的|主要|经济|指标|中|在|已|了|\s)*`)
+var qualifierGapRe = regexp.MustCompile(`^(?:全社会|规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业|完成|实现|累计|合计|共计|共|总计|全年|今年|去年|当年|同期|的|主要|经济|指标|中|在|已|了|\s)*`)
 
 // qualifier returns the words that narrow a subject's indicator (光伏产品 in
 // 中北高新区光伏产品产值增长), or "" when the indicator is the subject's own.
@@ -717,6 +717,12 @@ func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, list
 		if strings.Contains(gap, "增") || strings.Contains(gap, "下降") || strings.Contains(gap, "减少") || strings.Contains(gap, "投资额") {
 			return "", 0, "", "an amount of change, not a level"
 		}
+		if rest := valueVerbsRe.ReplaceAllString(gap, ""); hanRunes(rest) >= 2 {
+			// 累计完成全社会固投205.2亿元: an amount of a thing the lexicon
+			// does not name; nor is what follows it the indicator before.
+			st.ind = indicatorPhrase{phrase: rest, kind: kindSub}
+			return "", 0, "", "an amount of " + rest + ", which the lexicon does not name"
+		}
 		return figure.MeasureValue, 1, "amount", ""
 	}
 	return "", 0, "", "unit the core figures do not use"
@@ -755,6 +761,20 @@ func afterPhrases(s string) string {
 // class: 产值超10亿元企业, 10亿元以上项目, 突破百亿元大关.
 func threshold(after string) bool {
 	return hasAnyPrefix(strings.TrimSpace(after), "企业", "项目", "的企业", "的项目", "以上企业", "以上项目", "以上的", "大关", "级")
+}
+
+// valueVerbsRe is what may stand between an indicator and its amount.
+var valueVerbsRe = regexp.MustCompile(`合计|累计|共计|总计|共|完成|实现|达到|达|为|是|了|约|近|超过|超|逾|全年|今年|当年|的|\s|\(|\)|:|、|和|及`)
+
+// hanRunes counts the Chinese characters of s.
+func hanRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			n++
+		}
+	}
+	return n
 }
 
 // growthLike reports whether pre ends in a growth keyword.

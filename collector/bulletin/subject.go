@@ -224,11 +224,12 @@ func (x *proseExtractor) districtWord(w string) subject {
 	if w == "全区" && x.doc.region {
 		return subject{blocked: true, source: "全区 of an autonomous region: out of scope"}
 	}
+	if w == "该区" && x.lastZone != "" {
+		// 该区 points back: to the zone named last, whoever's report it is.
+		return subject{zones: []string{x.lastZone}, level: "zone", source: "该区 = the zone named before"}
+	}
 	if x.doc.zone != "" && !x.doc.district {
 		return subject{zones: []string{x.doc.zone}, level: "zone", source: w + " = the zone the passage names"}
-	}
-	if w == "该区" && x.lastZone != "" {
-		return subject{zones: []string{x.lastZone}, level: "zone", source: "该区 = the zone named before"}
 	}
 	return subject{zones: []string{"全区"}, level: "county", source: w}
 }
