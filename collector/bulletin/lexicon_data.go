@@ -93,6 +93,9 @@ func phraseAt(s string, i int) (indicatorPhrase, bool) {
 	}
 	for _, p := range phrasesByRune[r] {
 		if strings.HasPrefix(s[i:], p.phrase) {
+			if strings.HasSuffix(p.phrase, "工业") && hasAnyPrefix(s[i+len(p.phrase):], "企业", "中", "品", "用") {
+				continue // 规上工业企业, 规模以上工业中: the enterprises, not their value added
+			}
 			return p, true
 		}
 	}
