@@ -39,6 +39,7 @@ type proseExtractor struct {
 	subj      subject
 	aliases   map[string]string
 	lastZone  string
+	lastInd   indicatorPhrase // the indicator the last sentence ended with
 	out       *[]Statement
 	skipped   *[]Skipped
 	unmatched *[]Sentence
@@ -258,7 +259,17 @@ func (x *proseExtractor) sentence(sent span) error {
 		}
 	}()
 	st.stock = strings.Contains(text, "截至") || strings.Contains(text, "截止")
+	if strings.HasPrefix(strings.TrimLeft(text, " "), "其中") && x.lastInd.kind == kindCore {
+		// 其中 continues the sentence before: its indicator holds.
+		st.ind = x.lastInd
+	}
+	defer func() { x.lastInd = st.ind }()
+	prevSemicolon := false
 	for _, c := range clauses(text) {
+		if prevSemicolon && st.ind.kind == kindSub {
+			st.ind = indicatorPhrase{} // ; ends a sub-category's item
+		}
+		prevSemicolon = strings.HasSuffix(c.text, ";")
 		if err := x.clause(sent, c, &st); err != nil {
 			return err
 		}
@@ -757,6 +768,10 @@ func afterPhrases(s string) string {
 	return s[ms[len(ms)-1].end:]
 }
 
+// bracketCityGrowthRe is the city's growth given in brackets inside a
+// comparison: 高于全市规上工业增加值增速(.
+var bracketCityGrowthRe = regexp.MustCompile(`(?:高于|低于|快于|慢于)全市([\p{Han}]{2,12}?)(?:增速|增幅)\($`)
+
 // threshold reports whether the words after an amount make it a size
 // class: 产值超10亿元企业, 10亿元以上项目, 突破百亿元大关.
 func threshold(after string) bool {
@@ -903,6 +918,23 @@ func shareIndicator(pre string) (indicatorPhrase, bool) {
 
 // classify reads one number.
 func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *sentenceState) {
+	if m := bracketCityGrowthRe.FindStringSubmatch(pre); m != nil && a.class() == "percent" && st.target == "" {
+		// 高于全市规上工业增加值增速(6.1%): the city's own growth, in brackets.
+		if p, ok := phraseAt(m[1], 0); ok && p.kind == kindCore && len(p.phrase) == len(m[1]) {
+			saved := x.subj
+			x.subj = subject{zones: []string{"全市"}, level: "city", source: "全市 in brackets"}
+			x.emit(sent, c, a, x.subj.zones, p.key, figure.MeasureYoYGrowth, 1, "the city's growth in brackets", st)
+			x.subj = saved
+			return
+		}
+	}
+	if strings.HasSuffix(strings.TrimSpace(pre), "全市") && strings.HasPrefix(text[a.end:], "的") && a.class() == "percent" && st.target == "" {
+		// 创造了全市15.6%的经济总量: a share written around its number.
+		if p, ok := phraseAt(text[a.end+len("的"):], 0); ok && p.kind == kindCore && x.check(p, figure.MeasureCityShare) == "" && x.subj.level != "city" {
+			x.emit(sent, c, a, x.subj.zones, p.key, figure.MeasureCityShare, 1, "share of the city (全市X%的…)", st)
+			return
+		}
+	}
 	measure, sign, rule, reason := x.measureOf(pre, a, st, -1)
 	if reason != "" {
 		x.skip(sent, c, a, text, reason)
@@ -1000,8 +1032,11 @@ func (x *proseExtractor) list(sent, c span, text, pre string, run []amount, st *
 		for i, a := range run {
 			x.emit(sent, c, a, []string{zones[i]}, st.ind.key, measure, sign, rule+", zone "+itoa(i+1)+" of a 分别 list", st)
 		}
-	case len(st.valueInds) >= len(run):
-		inds := st.valueInds[len(st.valueInds)-len(run):]
+	case len(listedIndicators(text[:run[0].start])) == len(run) || len(st.valueInds) >= len(run):
+		inds := listedIndicators(text[:run[0].start])
+		if len(inds) != len(run) {
+			inds = st.valueInds[len(st.valueInds)-len(run):]
+		}
 		if x.subj.blocked || !x.subj.known() {
 			for _, a := range run {
 				x.skip(sent, c, a, text, "no subject stated")
@@ -1016,6 +1051,27 @@ func (x *proseExtractor) list(sent, c span, text, pre string, run []amount, st *
 			x.skip(sent, c, a, text, "a 分别 list whose items do not match its subjects or indicators")
 		}
 	}
+}
+
+// listedIndicators returns the core indicators a clause lists before its
+// 分别 (规上工业增加值、规上工业总产值、固定资产投资3项指标增速分别增长…), in
+// order, or nil when the clause names anything else among them.
+func listedIndicators(s string) []string {
+	i := strings.Index(s, "分别")
+	if i < 0 {
+		return nil
+	}
+	var out []string
+	for _, m := range findPhrases(s[:i], zoneSpans(s[:i])) {
+		if m.kind != kindCore {
+			return nil
+		}
+		out = append(out, m.key)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
 }
 
 // flat reads 同比持平: a growth of zero.
