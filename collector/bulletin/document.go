@@ -135,6 +135,11 @@ func (doc *document) addPeriods(s string, line int, title bool) {
 		if !title && offs[i] > 0 && !leadingSubjectOnly(s[:offs[i]]) {
 			continue
 		}
+		if p.Year == 0 {
+			if m := yearInRe.FindStringSubmatch(s[:offs[i]]); m != nil {
+				p.Year = atoiYear(m[1]) // 2023年截止二季度
+			}
+		}
 		if p.Year != 0 && doc.statedYear == 0 {
 			doc.statedYear, doc.statedYearLine = p.Year, line
 		}
@@ -164,6 +169,12 @@ var issueNumberRe = regexp.MustCompile(`^[0-9]{4}\s*年\s*第`)
 // still the lead's.
 func leadingSubjectOnly(s string) bool {
 	s = strings.TrimSpace(s)
+	if m := yearInRe.FindStringIndex(s); m != nil && m[0] == 0 {
+		s = s[m[1]:] // 2023年截止二季度
+	}
+	for _, w := range []string{"截至", "截止", "今年"} {
+		s = strings.TrimSuffix(s, w)
+	}
 	if s == "" || s == "今年" || s == "今年以来" {
 		return true
 	}

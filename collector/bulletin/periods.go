@@ -19,6 +19,8 @@ const (
 	scopeMonth
 	// scopeForecast: a forecast (预计全年).
 	scopeForecast
+	// scopeQuarter: one quarter alone (二季度, 三季度).
+	scopeQuarter
 )
 
 // statedPeriod is a period a phrase states; Year is 0 when the phrase
@@ -79,6 +81,9 @@ func statedPeriodOf(s string, m []int) (statedPeriod, bool) {
 		p.Month = 3 * monthNumber(g(4))
 		if p.Month == 0 {
 			p.Month = 3 * map[string]int{"1": 1, "2": 2, "3": 3, "4": 4}[g(4)]
+		}
+		if p.Month > 3 && !hasAnySuffix(strings.TrimRight(s[:m[0]], " "), "截至", "截止", "截至到", "截止到", "到") {
+			p.Scope = scopeQuarter // 二季度: that quarter alone; 截止二季度 is the year to date
 		}
 	case g(5) != "" || strings.Contains(s[m[0]:m[1]], "3季度"):
 		p.Month = 9
@@ -207,4 +212,13 @@ type periodCandidate struct {
 	p     statedPeriod
 	line  int
 	title bool
+}
+
+func hasAnySuffix(s string, ws ...string) bool {
+	for _, w := range ws {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
 }

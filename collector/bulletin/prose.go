@@ -101,7 +101,7 @@ type sentenceState struct {
 var (
 	// leadRe is what may stand before a clause's subject: list markers,
 	// connectives, a period phrase.
-	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
@@ -281,7 +281,7 @@ func (x *proseExtractor) sentence(sent span) error {
 const periodFirst = "0123456789一前第上首全截"
 
 // leadFirst holds every rune a match of leadRe can start with.
-const leadFirst = " \t【一二三四五六七八九十百千零〇(其另此同目初经据分从今年去总"
+const leadFirst = " \t【一二三四五六七八九十百千零〇(其另此同目初经据分从今年去总截"
 
 // listNumber returns the length of a list marker "1." or "2、" that starts
 // s, or 0; "1.5亿元" is a number, not a marker.
@@ -338,6 +338,9 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			if p, ok := statedPeriodOf(rest, m); ok {
 				if st.period.Scope == scopeForecast {
 					p.Scope = scopeForecast // 预计全年
+				}
+				if p.Scope == scopeQuarter && hasAnySuffix(s[:n], "截至", "截止") {
+					p.Scope = scopeCumulative // 截止二季度: the year to date
 				}
 				st.period = p
 			}
@@ -455,7 +458,15 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		}
 	}
 	head := s[:end]
-	if utf8.RuneCountInString(head) < 2 || end == len(s) || notSubjectHeadRe.MatchString(head) {
+	if end == len(s) {
+		// No indicator or measure in the clause: a clause that opens with an
+		// industry or a company (船舶修造业“马力全开”) starts a topic of its own.
+		if w := leadingHan(s); utf8.RuneCountInString(w) >= 3 && industryNameRe.MatchString(w) && !notSubjectHeadRe.MatchString(w) {
+			return unreadableName
+		}
+		return readable
+	}
+	if utf8.RuneCountInString(head) < 2 || notSubjectHeadRe.MatchString(head) {
 		return readable
 	}
 	for _, r := range head {
@@ -501,6 +512,19 @@ func qualifier(s string) string {
 		}
 	}
 	return ""
+}
+
+// industryNameRe ends the name of an industry or a company.
+var industryNameRe = regexp.MustCompile(`(?:业|公司|集团)$`)
+
+// leadingHan returns the Chinese characters s starts with.
+func leadingHan(s string) string {
+	for i, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // unreadable is what unreadableSubject finds at a clause's start.
@@ -1121,6 +1145,8 @@ func (x *proseExtractor) emit(sent, c span, a amount, zones []string, ind, measu
 		switch st.period.Scope {
 		case scopeMonth:
 			scope = "month"
+		case scopeQuarter:
+			scope = "quarter"
 		case scopeForecast:
 			scope = "forecast"
 			if st.period.Month == int(x.period.Month) && st.period.Year == 0 {
