@@ -258,7 +258,7 @@ func (x *proseExtractor) sentence(sent span) error {
 			*x.unmatched = append(*x.unmatched, Sentence{Line: x.line(sent.off), Text: strings.TrimSpace(text)})
 		}
 	}()
-	st.stock = strings.Contains(text, "截至") || strings.Contains(text, "截止")
+	st.stock = stockRe.MatchString(text)
 	if strings.HasPrefix(strings.TrimLeft(text, " "), "其中") && x.lastInd.kind == kindCore {
 		// 其中 continues the sentence before: its indicator holds.
 		st.ind = x.lastInd
@@ -305,6 +305,12 @@ func listNumber(s string) int {
 // periodStartRe is periodRe at the start of a string.
 var periodStartRe = regexp.MustCompile(`^` + periodRe.String())
 
+// stockRe marks a sentence that counts since a date long past: 截至2005年底,
+// 建区以来, 累计…以来. Its 累计 amounts are totals since then, not the
+// period's (a trap of real bulletins: 截至9月底,园区累计完成基础设施投资). 截止二季度
+// is the year to date.
+var stockRe = regexp.MustCompile(`(?:截至|截止)[^,;。]{0,10}(?:底|末)|(?:建区|开园|设立|成立|建园|开发)以来|历年`)
+
 // aboutBatches reports whether a sentence is about the 三个一批 drive's
 // projects.
 func aboutBatches(s string) bool {
@@ -326,12 +332,6 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			n += k
 			continue
 		}
-		if r, _ := utf8.DecodeRuneInString(rest); strings.ContainsRune(leadFirst, r) {
-			if m := leadRe.FindString(head(rest, 3*20)); m != "" {
-				n += len(m)
-				continue
-			}
-		}
 		if r, _ := utf8.DecodeRuneInString(rest); !strings.ContainsRune(periodFirst, r) {
 			// no period starts here
 		} else if m := periodStartRe.FindStringSubmatchIndex(head(rest, 3*20)); m != nil && m[1] > 0 {
@@ -347,10 +347,16 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			n += m[1]
 			continue
 		}
+		if r, _ := utf8.DecodeRuneInString(rest); strings.ContainsRune(leadFirst, r) {
+			if m := leadRe.FindString(head(rest, 3*20)); m != "" {
+				n += len(m)
+				continue
+			}
+		}
 		if rest == "" || !isDigit(rest[0]) {
 			// no year starts here
 		} else if m := yearOnlyRe.FindStringSubmatchIndex(rest); m != nil && !issueNumberRe.MatchString(rest) {
-			if y := atoiYear(rest[m[2]:m[3]]); y != 0 && !periodRe.MatchString(rest[m[3]:min(len(rest), m[3]+12)]) {
+			if y := atoiYear(rest[m[2]:m[3]]); y != 0 && !periodRe.MatchString(head(rest[m[3]:], 3*12)) {
 				st.period = statedPeriod{Year: y, Month: 12, Scope: scopeCumulative}
 			}
 			n += m[3] - m[0] + len("年")
