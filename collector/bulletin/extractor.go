@@ -76,6 +76,15 @@ func (x *extractor) paragraph(p *paragraph) error {
 	emittedBatch := false
 
 	for _, sent := range split(span{0, p.text}, "。!?") {
+		if !strings.ContainsAny(sent.text, "0123456789") {
+			// No number: only a subject it names carries on.
+			for _, c := range split(sent, ";,:") {
+				if s, ok := findSubject(strings.TrimRight(c.text, ",:;。!?")); ok {
+					subj, hasSubj, subjUnknown = s, true, false
+				}
+			}
+			continue
+		}
 		before := len(x.res.Figures)
 		sawNumber := false
 		for _, part := range split(sent, ";") {
