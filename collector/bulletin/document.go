@@ -58,8 +58,8 @@ func analyse(paras []paragraph) *document {
 			doc.addPeriods(p.text, first, true)
 			continue
 		}
-		if len(doc.periodCandidates) > 0 && (doc.statedYear != 0 || doc.datelineYear != 0) {
-			break // the report's period and year are known: reportPeriod reads no further
+		if doc.leadCandidates() > 0 && (doc.statedYear != 0 || doc.datelineYear != 0) {
+			break // the title's and the first lead-in's periods and the year are known: reportPeriod reads no further
 		}
 		if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
 			doc.datelineYear = atoiYear(m[1])
@@ -75,7 +75,7 @@ func analyse(paras []paragraph) *document {
 		}
 		for _, sent := range split(span{0, p.text}, "。!?;") {
 			doc.addPeriods(leadOf(sent.text), p.lineAt(sent.off), false)
-			if len(doc.periodCandidates) > 0 {
+			if doc.leadCandidates() > 0 {
 				break
 			}
 		}
@@ -151,7 +151,7 @@ func (doc *document) addPeriods(s string, line int, title bool) {
 			if doc.statedYear == 0 {
 				doc.statedYear, doc.statedYearLine = y, line
 			}
-			doc.periodCandidates = append(doc.periodCandidates, periodCandidate{p: statedPeriod{Year: y, Month: 12, Scope: scopeCumulative}, line: line, title: title})
+			doc.periodCandidates = append(doc.periodCandidates, periodCandidate{p: statedPeriod{Year: y, Month: 12, Scope: scopeCumulative}, line: line, title: title, yearOnly: true})
 		}
 	} else if m := yearInRe.FindStringSubmatch(s); m != nil && doc.statedYear == 0 && title {
 		doc.statedYear, doc.statedYearLine = atoiYear(m[1]), line
@@ -238,6 +238,17 @@ func leadZone(s string) string {
 		}
 	}
 	return ""
+}
+
+// leadCandidates counts the periods lead-ins state (not the title's).
+func (doc *document) leadCandidates() int {
+	n := 0
+	for _, c := range doc.periodCandidates {
+		if !c.title {
+			n++
+		}
+	}
+	return n
 }
 
 // titleLike reports whether a paragraph can be a title: a short line that

@@ -1,6 +1,7 @@
 package bulletin
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -170,21 +171,26 @@ var datelineRe = regexp.MustCompile(`((?:19|20)[0-9]{2})(?:-[0-9]{1,2}-[0-9]{1,2
 func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 	var chosen statedPeriod
 	line := 0
-	yearLine := 0
 	year := 0
+	fromTitle := false
 	for _, c := range doc.periodCandidates {
 		if c.p.Scope != scopeCumulative {
 			continue
 		}
 		if chosen.Month == 0 {
-			chosen, line = c.p, c.line
+			chosen, line, fromTitle = c.p, c.line, c.title
 			if c.p.Year != 0 {
-				year, yearLine = c.p.Year, c.line
+				year = c.p.Year
 			}
 			continue
 		}
-		if c.title {
+		if c.title || c.yearOnly || !fromTitle {
 			continue
+		}
+		// The first lead-in under a dated title: they must agree.
+		if c.p.Month != chosen.Month || c.p.Year != 0 && chosen.Year != 0 && c.p.Year != chosen.Year {
+			return figure.Period{}, c.line, fmt.Errorf("the title states %s (line %d) and the first lead-in %s: which period the report is about is not clear; pass --period YYYY-MM",
+				chosen, line, c.p)
 		}
 		break
 	}
@@ -192,7 +198,7 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 		return figure.Period{}, 0, ErrNoPeriod
 	}
 	if year == 0 {
-		year, yearLine = doc.statedYear, doc.statedYearLine
+		year = doc.statedYear
 	}
 	if year == 0 {
 		year = doc.datelineYear
@@ -203,7 +209,6 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 	if year == 0 {
 		return figure.Period{}, line, ErrNoPeriod
 	}
-	_ = yearLine
 	return figure.Period{Year: year, Month: time.Month(chosen.Month)}, line, nil
 }
 
@@ -212,6 +217,21 @@ type periodCandidate struct {
 	p     statedPeriod
 	line  int
 	title bool
+	// yearOnly is a year standing alone (2022年,…): in a lead-in, often
+	// last year's level beside this year's growth, so no rival period.
+	yearOnly bool
+}
+
+// String renders a stated period for an error: 2023年1-6月, 1-6月.
+func (p statedPeriod) String() string {
+	y := ""
+	if p.Year != 0 {
+		y = strconv.Itoa(p.Year) + "年"
+	}
+	if p.Month == 1 {
+		return y + "1月"
+	}
+	return y + "1-" + strconv.Itoa(p.Month) + "月"
 }
 
 func hasAnySuffix(s string, ws ...string) bool {
