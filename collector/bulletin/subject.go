@@ -74,6 +74,28 @@ func matchZoneName(s string) []int {
 	return nil
 }
 
+// countyName returns the county (阳城县, 锦屏县, 达拉特旗) s starts with when
+// an indicator follows it right away, or "".
+func countyName(s string) string {
+	i := 0
+	for n := 0; n < 5 && i < len(s); n++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.Is(unicode.Han, r) {
+			return ""
+		}
+		i += size
+		if n >= 1 && (r == '县' || r == '旗') {
+			rest := s[i:]
+			rest = rest[len(industryRe.FindString(rest)):]
+			if p, ok := phraseAt(rest, 0); ok && p.kind == kindCore && !strings.ContainsAny(s[:i], "全我本该占的于比较为与和及各") && !notName(s[:i]) {
+				return s[:i]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
 // bareKinds are the zone kinds, for isBareKind.
 var bareKinds = func() map[string]bool {
 	m := map[string]bool{}
@@ -180,6 +202,10 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 	}
 	if startsWithVerb(s) {
 		return subject{}, 0, false
+	}
+	if c := countyName(s); c != "" {
+		// 阳城县规上工业增加值…: a county named as a whole.
+		return subject{zones: []string{c}, level: "county", source: "a county named"}, len(c), true
 	}
 	if !strings.ContainsAny(head(s, 3*40), "区园城") {
 		return subject{}, 0, false
