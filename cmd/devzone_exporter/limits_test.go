@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -85,7 +86,7 @@ func TestServerLimits(t *testing.T) {
 		open, deadline := 0, time.Now().Add(10*time.Second)
 		for _, c := range conns {
 			c.SetReadDeadline(deadline)
-			if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+			if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 				open++
 			}
 		}
@@ -100,7 +101,7 @@ func TestServerLimits(t *testing.T) {
 		time.Sleep(4 * time.Second) // past --web.write-timeout=2s, reading nothing
 		c.SetReadDeadline(time.Now().Add(10 * time.Second))
 		got, err := io.Copy(io.Discard, c)
-		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
 			t.Fatalf("connection still open 14 s after the request (read %d bytes)", got)
 		}
 		if got >= int64(full) {
@@ -118,7 +119,7 @@ func TestServerLimits(t *testing.T) {
 		fmt.Fprint(c, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly a little")
 		c.SetReadDeadline(time.Now().Add(10 * time.Second))
 		_, err = io.Copy(io.Discard, c)
-		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
 			t.Fatal("connection with an unfinished body still open after 10 s (--web.read-timeout=2s)")
 		}
 	})
@@ -141,7 +142,7 @@ func TestWriteTimeoutCoversNationalScale(t *testing.T) {
 	e := testexporter.Start(t, testexporter.Options{DataDir: generatedStore(t, 2500, 300)})
 	sizes := map[string]int{}
 	for _, enc := range []string{"identity", "gzip"} {
-		req, err := http.NewRequestWithContext(context.Background(), "GET", e.URL+"/metrics", nil)
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, e.URL+"/metrics", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

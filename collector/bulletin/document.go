@@ -114,7 +114,7 @@ func leadOf(s string) string {
 			continue
 		}
 		m := leadRe.FindString(s)
-		if m == "" || strings.HasPrefix(m, "今年") || strings.HasPrefix(m, "去年") {
+		if m == "" || strings.HasPrefix(m, "今年") || strings.HasPrefix(m, "去年") || strings.HasPrefix(m, "截") {
 			break
 		}
 		s = s[len(m):]

@@ -1,7 +1,6 @@
 package bulletin
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -21,14 +20,10 @@ type amount struct {
 	// forecastEnd is set for 预计…: the number is a forecast.
 }
 
-// amountRe finds a numeral and its unit; spaces may stand between them,
-// as where a PDF or a web page put them.
-var amountRe = regexp.MustCompile(`(-?)\s*([0-9][0-9.]*)\s*(余|多)?\s*(万亿元|亿美元|万美元|亿元|万元|美元|元|亿|%|个百分点|百分点|倍)(左右|以上|多)?`)
-
-// amountUnits are the units of amountRe, longest first.
+// amountUnits are the units a core figure is written in, longest first.
 var amountUnits = []string{"万亿元", "亿美元", "万美元", "个百分点", "亿元", "万元", "美元", "百分点", "元", "亿", "%", "倍"}
 
-// findAmounts lists the amounts of a clause: what amountRe matches, read by
+// findAmounts lists the amounts of a clause (a numeral, spaces, 余/多, a unit, 左右/以上), read by
 // hand because it runs on every clause. A malformed numeral ("12..5亿元")
 // is an error: the bulletin must be fixed, not guessed at.
 func findAmounts(clause string) ([]amount, error) {

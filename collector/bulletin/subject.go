@@ -31,10 +31,6 @@ const zoneKinds = `高新技术产业开发区|经济技术开发区|高新技�
 
 var (
 	zoneKindRe = regexp.MustCompile(`(?:` + zoneKinds + `)`)
-	// zoneNameRe reads one zone's name at the start of a string, with an
-	// optional bracket after it: an alias (柳东新区), a declared short form
-	// (以下简称“福泉开发区”) or a qualifier (不含通州湾示范区).
-	zoneNameRe = regexp.MustCompile(`^([\p{Han}A-Za-z·]{0,14}?(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
 	// aggregateRe reads the zones of a city, prefecture, county or
 	// province as a whole: 全市开发区, 全市9家省级以上开发区, 全盟6个旗县工业园区,
 	// 全省国家级开发区, 全市开发区(园区).
@@ -43,10 +39,11 @@ var (
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
 )
 
-// matchZoneName is zoneNameRe.FindStringSubmatchIndex without the
+// matchZoneName reads one zone's name at the start of s without
 // backtracking: the shortest run of name characters followed by a zone
-// kind (the longest kind at that place), then an optional bracket. It
-// returns the same index pairs: whole match, name, bracket.
+// kind (the longest kind at that place), then an optional bracket (an
+// alias, a declared short form, a qualifier). It returns index pairs like
+// regexp's: whole match, name, bracket (-1 when absent); nil for no name.
 func matchZoneName(s string) []int {
 	i, runes := 0, 0
 	for i < len(s) && runes <= 14 {
@@ -65,7 +62,7 @@ func matchZoneName(s string) []int {
 				return m
 			}
 		}
-		if !(unicode.Is(unicode.Han, r) || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '·') {
+		if !unicode.Is(unicode.Han, r) && (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && r != '·' {
 			return nil
 		}
 		i += size

@@ -35,7 +35,7 @@ func ReadFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only: a failed close loses nothing
 	if fi, err = f.Stat(); err != nil {
 		return nil, err
 	}

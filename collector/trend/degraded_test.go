@@ -20,7 +20,7 @@ import (
 func get(t *testing.T, h http.Handler, target string) (int, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
 	return rec.Code, rec.Body.String()
 }
 
@@ -147,12 +147,12 @@ func TestRequestsInFlightAreCapped(t *testing.T) {
 	done := make(chan int)
 	go func() {
 		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/zones", nil))
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/zones", nil))
 		done <- rec.Code
 	}()
 	<-entered
 	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/zones", nil))
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/zones", nil))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "too many") {
 		t.Errorf("second request: %d %q %s, want 503 with Retry-After", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
 	}
