@@ -147,4 +147,3 @@ func BenchmarkParseForms(b *testing.B) {
 		})
 	}
 }
-

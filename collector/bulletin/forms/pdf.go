@@ -41,7 +41,7 @@ func ReadPDF(ctx context.Context, b []byte) (Text, error) {
 	}
 	defer os.Remove(f.Name())
 	if _, err := f.Write(b); err != nil {
-		f.Close()
+		_ = f.Close()
 		return Text{}, fmt.Errorf("pdf: %w", err)
 	}
 	if err := f.Close(); err != nil {

@@ -30,7 +30,7 @@ func ReadXLSX(b []byte) (Text, error) {
 	if err != nil {
 		return Text{}, fmt.Errorf("xlsx: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var t Text
 	cells := 0
 	for _, sheet := range f.GetSheetList() {

@@ -18,7 +18,7 @@ import (
 // of the second header row merged into the cell above.
 func Workbook(sheet, text string) ([]byte, error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, err
 	}
