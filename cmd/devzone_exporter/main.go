@@ -109,7 +109,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.addParseFlags(m.parse)
 	m.parse.Flag("format", "Output format: table or json (JSON lines with the SCHEMA.md fields and text).").Default("table").EnumVar(&m.parseOut.format, "table", "json")
 	m.parse.Flag("explain", "Also print, for each figure, the rule that read it and where its subject came from, and for each number that gave no figure, why.").BoolVar(&m.parseOut.explain)
-	m.parse.Arg("file", "Bulletin files (.txt in UTF-8 or GB18030, or .docx).").Required().ExistingFilesVar(&m.parseOut.files)
+	m.parse.Arg("file", "Bulletin files (.txt in UTF-8 or GB18030, .docx, .pdf, .html, .xlsx).").Required().ExistingFilesVar(&m.parseOut.files)
 
 	m.ingest = app.Command("ingest", "Parse bulletins and store their figures, one transaction per bulletin.")
 	m.addParseFlags(m.ingest)

@@ -67,7 +67,7 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 	// when the command is named, and `devzone_exporter --web.listen-address=…`
 	// must work.
 	m.srv.web = kingpinflag.AddFlags(m.app, defaultListenAddress)
-	c.Flag("inbox.dir", "Directory the ingest job reads bulletins (.txt, .docx) from; a file is stored once, by checksum.").
+	c.Flag("inbox.dir", "Directory the ingest job reads bulletins (.txt, .docx, .pdf, .html, .xlsx) from; a file is stored once, by checksum.").
 		Default("inbox").Envar("DEVZONE_INBOX_DIR").StringVar(&m.srv.inboxDir)
 	c.Flag("schedule.ingest", "When the ingest job reads the inbox: a cron spec of five fields, or @every 30s, @hourly, ….").
 		Default(collector.DefaultSchedule.Ingest).StringVar(&m.srv.ingest)

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/devzone/devzone_exporter/collector/bulletin/forms"
 	"github.com/devzone/devzone_exporter/collector/figure"
 )
 
@@ -51,6 +52,22 @@ type Result struct {
 	// Warnings are one-line notes about the text (a passage with no city,
 	// conflicting statements of one figure).
 	Warnings []string
+	// Form is what the bulletin was read from: text, docx, pdf, html or
+	// xlsx. The lines of statements count in the text read from it.
+	Form forms.Form
+	// Where gives each line's place in a PDF, web page or workbook (see
+	// Source); nil for text and .docx, whose lines are the file's.
+	Where []string
+}
+
+// Source is where line (from 1) of the text the parser read stands in the
+// file: "page 2", "Sheet1!A5:F5", "table 1 row 3"; "" when the line is the
+// file's own or has no place of note.
+func (r *Result) Source(line int) string {
+	if line < 1 || line > len(r.Where) {
+		return ""
+	}
+	return r.Where[line-1]
 }
 
 // Sentence is a sentence of the bulletin and the line it starts on.
@@ -88,18 +105,18 @@ var (
 // text with no figures is an error wrapping ErrNoFigures that comes with
 // the result, so that its skipped numbers can be shown.
 func Parse(ctx context.Context, name string, b []byte, opt Options) (*Result, error) {
-	text, err := Decode(b)
+	d, err := decodeForm(ctx, name, b)
 	if err != nil {
 		return nil, &Error{File: name, Err: err}
 	}
-	text = normalize(text)
+	text := normalize(d.Text.Text)
 	if hasGrouping(text) {
 		text = groupingRe.ReplaceAllStringFunc(text, func(s string) string { return strings.ReplaceAll(s, ",", "") })
 	}
 	paras := paragraphs(text)
 	doc := analyse(paras)
 
-	res := &Result{Period: opt.Period}
+	res := &Result{Period: opt.Period, Form: d.form, Where: d.Where}
 	periodErr := error(nil)
 	if res.Period.IsZero() {
 		// An unknown period is reported after extraction, so that a file

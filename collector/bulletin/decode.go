@@ -3,6 +3,7 @@ package bulletin
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/devzone/devzone_exporter/collector/bulletin/forms"
 )
 
 // MaxSize is the largest bulletin accepted. A monthly bulletin of one city
@@ -22,8 +25,8 @@ var (
 	// ErrEmpty is returned for a file with no text.
 	ErrEmpty = errors.New("empty file")
 	// ErrBinary is returned for bytes that are not text in UTF-8 or
-	// GB18030, nor a .docx document.
-	ErrBinary = errors.New("binary file, not a bulletin (want UTF-8 or GB18030 text, or .docx)")
+	// GB18030, nor a .docx, PDF, web page or .xlsx workbook.
+	ErrBinary = errors.New("binary file, not a bulletin (want UTF-8 or GB18030 text, .docx, .pdf, .html or .xlsx)")
 	// ErrTooLarge is returned for input over MaxSize.
 	ErrTooLarge = fmt.Errorf("file larger than %d MiB, not a bulletin", MaxSize>>20)
 	// ErrUnpackedTooLarge is returned for a .docx whose text would unpack
@@ -60,15 +63,57 @@ func (e *TruncatedError) Error() string {
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Decode turns bulletin bytes into UTF-8 text. It reads UTF-8 with or
-// without a byte order mark, GB18030 (and so GBK and GB2312), and the text
-// of a .docx document, telling them apart by content alone. Its errors
-// say what is wrong: ErrEmpty, ErrTooLarge, ErrUnpackedTooLarge, ErrBinary,
-// an *InvalidUTF8Error naming the line of a bad byte in UTF-8 text, or a
-// *TruncatedError for text cut inside a character.
+// without a byte order mark, GB18030 (and so GBK and GB2312), the text of
+// a .docx document, and the published forms of package forms (a PDF's
+// text layer, a web page's article, a workbook's tables), telling them
+// apart by content alone. Its errors say what is wrong: ErrEmpty,
+// ErrTooLarge, ErrUnpackedTooLarge, ErrBinary, an *InvalidUTF8Error naming
+// the line of a bad byte in UTF-8 text, a *TruncatedError for text cut
+// inside a character, or a form's reason (forms.ErrNoTextLayer, …).
 func Decode(b []byte) (string, error) {
+	d, err := decodeForm(context.Background(), "", b)
+	return d.Text.Text, err
+}
+
+// decoded is a bulletin's text, the form it was read from and where each
+// line stands in the file (nil for text and .docx).
+type decoded struct {
+	forms.Text
+	form forms.Form
+}
+
+// decodeForm decodes a bulletin of any form, told by content and then by
+// name (see forms.Sniff). ctx bounds the reading of a PDF.
+func decodeForm(ctx context.Context, name string, b []byte) (decoded, error) {
 	if len(b) > MaxSize {
-		return "", ErrTooLarge
+		return decoded{}, ErrTooLarge
 	}
+	form := forms.Sniff(name, b)
+	d := decoded{form: form}
+	var err error
+	switch form {
+	case forms.PDF:
+		d.Text, err = forms.ReadPDF(ctx, b)
+	case forms.HTML:
+		d.Text, err = forms.ReadHTML(b)
+	case forms.XLSX:
+		d.Text, err = forms.ReadXLSX(b)
+	case forms.Docx:
+		d.Text.Text, err = decodeDocx(b)
+	default:
+		d.Text.Text, err = decodeText(b)
+	}
+	if err == nil && strings.TrimSpace(d.Text.Text) == "" {
+		err = ErrEmpty
+	}
+	if err != nil {
+		return decoded{form: form}, err
+	}
+	return d, nil
+}
+
+// decodeText decodes plain text: UTF-8, else GB18030.
+func decodeText(b []byte) (string, error) {
 	if bytes.HasPrefix(b, []byte("PK\x03\x04")) {
 		return decodeDocx(b)
 	}

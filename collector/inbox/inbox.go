@@ -180,7 +180,7 @@ func (in *Ingester) now() time.Time {
 }
 
 // Files lists the bulletin files under the given paths: files as given,
-// directories walked for .txt and .docx files, in name order. Hidden files
+// directories walked for the files IsBulletin names, in name order. Hidden files
 // and directories are skipped.
 func Files(paths ...string) ([]string, error) {
 	var out []string
@@ -218,10 +218,12 @@ func Files(paths ...string) ([]string, error) {
 	return out, nil
 }
 
-// IsBulletin reports whether a file name is one the inbox reads.
+// IsBulletin reports whether a file name is one the inbox reads: text,
+// Word, PDF, a saved web page or an Excel workbook. The parser tells the
+// form by content; the name only picks the files.
 func IsBulletin(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".txt", ".docx":
+	case ".txt", ".docx", ".pdf", ".html", ".htm", ".xlsx":
 		return true
 	}
 	return false
