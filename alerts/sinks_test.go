@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -191,13 +192,16 @@ func parseMail(b []byte) (parsedMail, error) {
 		return m, fmt.Errorf("Subject %q: %w", msg.Header.Get("Subject"), err)
 	}
 	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mt, "multipart/") {
-		return m, fmt.Errorf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
+	if err != nil {
+		return m, fmt.Errorf("Content-Type %q: %w", msg.Header.Get("Content-Type"), err)
+	}
+	if !strings.HasPrefix(mt, "multipart/") {
+		return m, fmt.Errorf("Content-Type %q: not multipart", msg.Header.Get("Content-Type"))
 	}
 	r := multipart.NewReader(msg.Body, params["boundary"])
 	for {
 		p, err := r.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
