@@ -37,13 +37,14 @@ const e2eTimeout = 45 * time.Second
 // Alertmanager routing by city with the example configuration and
 // templates, and the receivers: the DingTalk bridge's webhook and WeChat
 // Work's API faked in the test, mail through an SMTP sink of the test.
-// The rules are those of DefaultConfig with for and keep_firing_for set
-// to zero, so that the test need not wait their minutes (the unit tests,
-// tests/, cover those durations), and OverdueDays so long that 2023's
-// figures are not overdue today. Prometheus resends a firing alert, with
-// its new text, every second instead of every minute: in production the
-// minute is shorter than keep_firing_for, so the text of a warning whose
-// critical resolves has been updated before that resolution is sent.
+// The rules are those of DefaultConfig with for and keep_firing_for cut
+// from 5 minutes to 3 seconds and the exporter alerts' for to zero, so
+// that the test need not wait minutes (the unit tests, tests/, cover the
+// real durations), and OverdueDays so long that 2023's figures are not
+// overdue today. Prometheus resends a firing alert, with its new text,
+// every second instead of every minute: as in production (1 minute
+// against 5), shorter than keep_firing_for, so the text of a warning
+// whose critical resolves is updated before that resolution is sent.
 //
 // It walks through: 太原's first message (critical investment −14.85% by
 // WeChat, DingTalk and mail); an exporter outage, in which the operators
@@ -71,7 +72,7 @@ func TestEndToEndAnOfficialIsAlertedOfFallingInvestmentAndToldWhenItGrowsAgain(t
 	amAddr, promAddr := testexporter.FreeAddr(t), testexporter.FreeAddr(t)
 
 	cfg := DefaultConfig
-	cfg.FigureFor, cfg.FigureKeepFiringFor, cfg.ExporterFor = 0, 0, 0
+	cfg.FigureFor, cfg.FigureKeepFiringFor, cfg.ExporterFor = 3*time.Second, 3*time.Second, 0
 	cfg.OverdueDays = 100000
 	rules, err := cfg.Render()
 	if err != nil {
