@@ -32,13 +32,28 @@ const laterBulletin = "testdata/taiyuan-2023-07.txt"
 const e2eTimeout = 45 * time.Second
 
 // The whole path an official's alert takes: the exporter on the sample
-// bulletin, the real Prometheus scraping it every second and evaluating the
-// rules, the real Alertmanager routing by city with the example
-// configuration and templates, and the receivers (the DingTalk bridge's
-// webhook, WeChat Work's API) faked in the test. The rules are those of
-// DefaultConfig with for and keep_firing_for set to zero, so that the test
-// need not wait their minutes; the unit tests (tests/) cover those
-// durations.
+// bulletin, the real Prometheus scraping it every second (through a proxy
+// the test can cut, to make an outage) and evaluating the rules, the real
+// Alertmanager routing by city with the example configuration and
+// templates, and the receivers: the DingTalk bridge's webhook and WeChat
+// Work's API faked in the test, mail through an SMTP sink of the test.
+// The rules are those of DefaultConfig with for and keep_firing_for cut
+// from 5 minutes to 3 seconds and the exporter alerts' for to zero, so
+// that the test need not wait minutes (the unit tests, tests/, cover the
+// real durations), and OverdueDays so long that 2023's figures are not
+// overdue today. Prometheus resends a firing alert, with its new text,
+// every second instead of every minute: as in production (1 minute
+// against 5), shorter than keep_firing_for, so the text of a warning
+// whose critical resolves is updated before that resolution is sent.
+//
+// It walks through: 太原's first message (critical investment −14.85% by
+// WeChat, DingTalk and mail); an exporter outage, in which the operators
+// hear that the data is unavailable and the officials hear nothing; the
+// July bulletin, whose next message to 太原 carries all of it at once
+// (investment recovered, fixed-asset investment −10.8% → −9.6% a
+// downgrade and no recovery, the share 5.77% → 5.42% a derived fall); and
+// an unreadable bulletin of 晋中 and 晋中 late against 太原, both told to
+// 晋中's officials.
 func TestEndToEndAnOfficialIsAlertedOfFallingInvestmentAndToldWhenItGrowsAgain(t *testing.T) {
 	prometheus := needBinary(t, "prometheus", "prometheus")
 	alertmanager := needBinary(t, "prometheus-alertmanager", "prometheus-alertmanager")
@@ -48,20 +63,23 @@ func TestEndToEndAnOfficialIsAlertedOfFallingInvestmentAndToldWhenItGrowsAgain(t
 	exp.WaitForMetrics(t, "the sample's investment figure", func(m string) bool {
 		return strings.Contains(m, `devzone_yoy_growth_ratio{city="太原市",indicator="industrial_investment",zone="中北高新区、清徐开发区"} -0.1485`)
 	})
-	exporterAddr := strings.TrimPrefix(exp.URL, "http://")
+	proxy := newOutageProxy(t, exp.URL)
+	exporterAddr := strings.TrimPrefix(proxy.URL, "http://")
 
 	rx := newReceivers(t)
+	mail := newSMTPSink(t)
 	dir := t.TempDir()
 	amAddr, promAddr := testexporter.FreeAddr(t), testexporter.FreeAddr(t)
 
 	cfg := DefaultConfig
-	cfg.FigureFor, cfg.FigureKeepFiringFor = 0, 0
+	cfg.FigureFor, cfg.FigureKeepFiringFor, cfg.ExporterFor = 3*time.Second, 3*time.Second, 0
+	cfg.OverdueDays = 100000
 	rules, err := cfg.Render()
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "rules.yml"), rules)
-	writeFile(t, filepath.Join(dir, "alertmanager.yml"), alertmanagerConfigForTest(t, rx.URL))
+	writeFile(t, filepath.Join(dir, "alertmanager.yml"), alertmanagerConfigForTest(t, rx.URL, mail.addr))
 	writeFile(t, filepath.Join(dir, "prometheus.yml"), []byte(fmt.Sprintf(`global:
   scrape_interval: 1s
   scrape_timeout: 1s
@@ -90,6 +108,7 @@ scrape_configs:
 		"--storage.tsdb.path="+filepath.Join(dir, "prometheus"),
 		"--web.listen-address="+promAddr,
 		"--web.external-url=http://"+promAddr+"/",
+		"--rules.alert.resend-delay=1s",
 	).waitReady(t, "http://"+promAddr+"/-/ready")
 	t.Logf("exporter, Alertmanager and Prometheus ready after %s", time.Since(start).Round(time.Millisecond))
 
@@ -114,6 +133,8 @@ scrape_configs:
 		"indicator_name": "工业投资",
 		"period":         "2023年1-6月",
 		"value":          "-14.85%",
+		"amount":         "21.05亿元",
+		"share":          "17.21%",
 		"dashboard":      dashboard,
 		"runbook_url":    DefaultConfig.RunbookURL + "#devzonegrowthsharplynegative",
 	}
@@ -135,23 +156,68 @@ scrape_configs:
 	// WeChat Work got the same news as text, from the templates.
 	line := "【严重】中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)"
 	msg := rx.waitForWeChat(t, "2", func(m string) bool { return strings.Contains(m, line) })
-	if !strings.HasPrefix(msg, "【开发区预警】太原市 ") || strings.Contains(msg, "规模以上工业增加值") || strings.Contains(msg, "晋中") {
-		t.Errorf("WeChat message to 太原 (party 2):\n%s", msg)
+	if !strings.HasPrefix(msg, "【开发区预警】太原市 ") || strings.Contains(msg, "规模以上工业增加值") || strings.Contains(msg, "晋中") ||
+		!strings.HasSuffix(msg, "\n看板:"+dashboard) || len(msg) >= 2048 {
+		t.Errorf("WeChat message to 太原 (party 2), %d bytes:\n%s", len(msg), msg)
 	}
 
-	// A later bulletin with positive growth resolves the alert.
+	// And mail, which a mail reader can parse: the sender, the subject and
+	// the text part in Chinese.
+	m := mail.waitFor(t, "kfq@taiyuan.example.gov.cn", func(m parsedMail) bool { return strings.Contains(m.text, line) })
+	if m.from.Address != "devzone-alerts@example.gov.cn" || m.from.Name != "开发区监测" || m.envelopeFrom != "devzone-alerts@example.gov.cn" {
+		t.Errorf("mail from %q <%s> (envelope %s), want 开发区监测 <devzone-alerts@example.gov.cn>", m.from.Name, m.from.Address, m.envelopeFrom)
+	}
+	if !strings.HasPrefix(m.subject, "【开发区预警】太原市 ") || !strings.Contains(m.html, "<td>21.05亿元</td>") {
+		t.Errorf("mail subject %q, html:\n%s", m.subject, m.html)
+	}
+
+	// An outage: every scrape fails. The operators are told that the data
+	// is unavailable; 太原's officials are told nothing, and Prometheus
+	// keeps their alerts firing.
+	seen := len(rx.notificationsTo("/dingtalk/taiyuan/send"))
+	proxy.setDown(true)
+	outage := time.Now()
+	absent := map[string]string{"alertname": "DevZoneExporterAbsent", "severity": "critical", "job": "devzone"}
+	n = rx.waitForAlert(t, "/dingtalk/operators/send", absent, "firing")
+	if s := n.alert(absent).Annotations["summary"]; !strings.Contains(s, "数据暂不可用") {
+		t.Errorf("operators told %q, want 数据暂不可用", s)
+	}
+	t.Logf("operators told of the outage after %s", time.Since(outage).Round(time.Millisecond))
+	time.Sleep(5 * time.Second) // many evaluations and group intervals
+	if !slices.ContainsFunc(prometheusAlerts(t, promAddr), func(a alert) bool { return maps.Equal(a.Labels, investment) && a.State == "firing" }) {
+		t.Errorf("Prometheus dropped the investment alert during the outage")
+	}
+	proxy.setDown(false)
+	rx.waitForAlert(t, "/dingtalk/operators/send", absent, "resolved")
+	time.Sleep(2 * time.Second)
+	if got := rx.notificationsTo("/dingtalk/taiyuan/send")[seen:]; len(got) > 0 {
+		t.Errorf("太原 was notified during or after an outage of %s: %+v", time.Since(outage).Round(time.Second), got)
+	}
+	t.Logf("outage of %s: nothing to 太原", time.Since(outage).Round(time.Millisecond))
+
+	// The July bulletin, and an unreadable one of 晋中.
+	wechatSeen := len(rx.wechatTo("2"))
 	dropIntoInbox(t, exp.InboxDir, laterBulletin)
+	writeFile(t, filepath.Join(exp.InboxDir, "晋中市2023年1-7月.txt"), []byte(unreadableBulletin))
 	resolving := time.Now()
 	n = rx.waitForAlert(t, "/dingtalk/taiyuan/send", investment, "resolved")
 	t.Logf("resolved notification %s after the bulletin was dropped", time.Since(resolving).Round(time.Millisecond))
 	if got := n.alert(investment).Annotations["summary"]; got != wantAnnotations["summary"] {
 		t.Errorf("resolved alert's summary %q, want the last firing one %q", got, wantAnnotations["summary"])
 	}
-	// WeChat is told once, though the inhibited warning resolved too.
+	// The very next WeChat message carries the whole July bulletin.
 	resolvedLine := "\n· 中北高新区、清徐开发区 工业投资同比下降14.85%(2023年1-6月)"
-	msg = rx.waitForWeChat(t, "2", func(m string) bool { return strings.Contains(m, resolvedLine) })
-	if strings.Count(msg, resolvedLine) != 1 || strings.Contains(msg, line) {
-		t.Errorf("WeChat message to 太原 after +3.2%%, want %q once under 已恢复 and %q gone:\n%s", resolvedLine, line, msg)
+	downgraded := "\n【警告】中北高新区、清徐开发区 固定资产投资同比下降9.6%(2023年1-7月)(由严重降为警告)"
+	shareFell := "\n【警告】中北高新区、清徐开发区 固定资产投资占全市比重由5.77%降至5.42%,下降0.35个百分点(2023年1-7月,推算)"
+	rx.waitForWeChat(t, "2", func(string) bool { return len(rx.wechatTo("2")) > wechatSeen })
+	msg = rx.wechatTo("2")[wechatSeen]
+	for _, want := range []string{resolvedLine, downgraded, shareFell} {
+		if strings.Count(msg, want) != 1 {
+			t.Errorf("the first WeChat message to 太原 after July's bulletin, want %q once:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, line) || strings.Contains(msg, "10.8%") {
+		t.Errorf("the first WeChat message to 太原 after July's bulletin still tells of June's critical figures:\n%s", msg)
 	}
 	for _, a := range prometheusAlerts(t, promAddr) {
 		if maps.Equal(a.Labels, investment) {
@@ -159,6 +225,19 @@ scrape_configs:
 		}
 	}
 	rx.checkNotifications(t)
+
+	// 晋中's officials hear of their unreadable bulletin, and that 太原
+	// has 2023年1-7月 while they have not.
+	unreadable := map[string]string{"alertname": "DevZoneBulletinUnreadable", "severity": "warning", "city": "晋中市", "job": "devzone"}
+	n = rx.waitForAlert(t, "/dingtalk/jinzhong/send", unreadable, "firing")
+	if d := n.alert(unreadable).Annotations["description"]; !strings.Contains(d, "晋中市2023年1-7月.txt(") {
+		t.Errorf("unreadable bulletin's description names no file: %q", d)
+	}
+	late := map[string]string{"alertname": "DevZoneReportLate", "severity": "warning", "city": "晋中市", "job": "devzone"}
+	n = rx.waitForAlert(t, "/dingtalk/jinzhong/send", late, "firing")
+	if s := n.alert(late).Annotations["summary"]; s != "晋中市 尚未报送2023年1-7月数据(最新报告期2023年1-6月)" {
+		t.Errorf("late city's summary %q", s)
+	}
 	t.Logf("end to end in %s", time.Since(start).Round(time.Millisecond))
 }
 
@@ -186,10 +265,11 @@ func (rx *receivers) checkNotifications(t *testing.T) {
 
 // alertmanagerConfigForTest returns the example configuration with its
 // receivers pointed at the test's fakes: the webhooks (the DingTalk
-// bridge) and WeChat Work's API at base, email dropped (no SMTP server
-// here; amtool checks those parts), and the city route's waits cut to a
-// second. Routes, grouping, inhibition and templates are the example's.
-func alertmanagerConfigForTest(t *testing.T, base string) []byte {
+// bridge) and WeChat Work's API at base, mail to the SMTP sink at smtp
+// (without authentication, which the sink does not offer), and the
+// routes' waits cut to a second. Routes, grouping, inhibition, senders,
+// headers and templates are the example's.
+func alertmanagerConfigForTest(t *testing.T, base, smtp string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(AlertmanagerConfig)
 	if err != nil {
@@ -199,7 +279,11 @@ func alertmanagerConfigForTest(t *testing.T, base string) []byte {
 	if err := yaml.Unmarshal(b, &c); err != nil {
 		t.Fatal(err)
 	}
-	c["global"].(map[string]any)["wechat_api_url"] = base + "/wechat/"
+	global := c["global"].(map[string]any)
+	global["wechat_api_url"] = base + "/wechat/"
+	global["smtp_smarthost"] = smtp
+	delete(global, "smtp_auth_username")
+	delete(global, "smtp_auth_password_file")
 	tmpl, err := filepath.Abs("templates/*.tmpl")
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +304,6 @@ func alertmanagerConfigForTest(t *testing.T, base string) []byte {
 	fast(c["route"].(map[string]any))
 	for _, r := range c["receivers"].([]any) {
 		r := r.(map[string]any)
-		delete(r, "email_configs")
 		hooks, _ := r["webhook_configs"].([]any)
 		for _, h := range hooks {
 			h := h.(map[string]any)

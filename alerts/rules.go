@@ -26,26 +26,32 @@ import (
 //	go test ./alerts -run TestRuleFileIsCurrent -update
 type Config struct {
 	// ExporterJob is the name of the exporter's scrape job in
-	// prometheus.yml; only DevZoneExporterAbsent selects on it.
+	// prometheus.yml: the rules tell an exporter that serves data (up, with
+	// a loaded snapshot) by it, and hold the figures while none does.
 	ExporterJob string
 	// CriticalGrowth is the year-on-year growth below which a decline is
 	// critical rather than a warning: -0.10 is a fall of more than 10%.
 	// A growth exactly at the threshold is a warning.
 	CriticalGrowth float64
 	// OverdueDays is how many days after the end of its latest reported
-	// period a zone counts as overdue. Bulletins are monthly and come out
-	// two to four weeks after the month; a zone past two months has missed
+	// period a city counts as overdue. Bulletins are monthly and come out
+	// two to four weeks after the month; a city past two months has missed
 	// one. The Grafana overview uses the same number.
 	OverdueDays int
+	// LateDays is how many days after the end of the latest period any
+	// city of the province reported a city still without that period is
+	// late (DevZoneReportLate): 太原市 has 2023年1-7月, 晋中市 only 1-6月.
+	LateDays int
 	// FigureFor is how long a figure must stand before its alert fires: a
 	// few scrapes, so that a figure corrected right after ingestion never
 	// reaches an official.
 	FigureFor time.Duration
-	// FigureKeepFiringFor keeps a figure alert firing through a gap in the
-	// data (an exporter restart, a missed scrape, an outage operators are
-	// told of), so that officials get no "resolved" followed by the same
-	// alert again. A later positive figure resolves the alert this long
-	// after it is scraped: an hour is nothing for monthly figures.
+	// FigureKeepFiringFor keeps a figure alert firing this long after its
+	// figure changed. It equals FigureFor, so that a new bulletin's
+	// resolutions and its new alerts reach Alertmanager at the same
+	// evaluation and one notification carries both; it also bridges a
+	// gap of a few scrapes. It is not what carries alerts through an
+	// exporter outage: the held recording rules do (see holdFor).
 	FigureKeepFiringFor time.Duration
 	// ExporterFor is how long the exporter must be absent, failing or
 	// without its store before operators are told.
@@ -63,10 +69,10 @@ type Config struct {
 	// server) when officials cannot reach this one.
 	RunbookURL string
 	// ReplicaLabels tell apart the replicas of one exporter that
-	// Prometheus scrapes each (docs/OPERATIONS.md, layout B): the alerts on
+	// Prometheus scrapes each (docs/OPERATIONS.md, layout B): the held
 	// figures take the highest value over them, so that a figure alerts
-	// once however many replicas serve it, under any job name. The
-	// exporter alerts keep them: their subject is the replica.
+	// once however many replicas serve it. The exporter alerts keep them:
+	// their subject is the replica.
 	ReplicaLabels []string
 }
 
@@ -75,8 +81,9 @@ var DefaultConfig = Config{
 	ExporterJob:         "devzone",
 	CriticalGrowth:      -0.10,
 	OverdueDays:         62,
+	LateDays:            31,
 	FigureFor:           5 * time.Minute,
-	FigureKeepFiringFor: time.Hour,
+	FigureKeepFiringFor: 5 * time.Minute,
 	ExporterFor:         5 * time.Minute,
 	JobFailingWindow:    15 * time.Minute,
 	GrafanaURL:          "http://localhost:3000",
@@ -100,9 +107,10 @@ type Group struct {
 	Rules []Rule `yaml:"rules"`
 }
 
-// Rule is one alerting rule.
+// Rule is one recording or alerting rule.
 type Rule struct {
-	Alert         string         `yaml:"alert"`
+	Record        string         `yaml:"record,omitempty"`
+	Alert         string         `yaml:"alert,omitempty"`
 	Expr          string         `yaml:"expr"`
 	For           model.Duration `yaml:"for,omitempty"`
 	KeepFiringFor model.Duration `yaml:"keep_firing_for,omitempty"`
@@ -110,63 +118,174 @@ type Rule struct {
 	Annotations   orderedMap     `yaml:"annotations,omitempty"`
 }
 
+// Group names. Officials' alerts and the recording rules they read are in
+// one group: Prometheus evaluates a group's rules in order at one time, so
+// an alert reads the held figures of its own evaluation.
+const (
+	GroupOfficials = "devzone"
+	GroupExporter  = "devzone-exporter"
+)
+
+// Recording rules. ServingRecord counts, per job, the exporters Prometheus
+// scraped at the last scrape that serve a loaded snapshot; while it has no
+// sample no exporter serves data (an outage, every scrape failing, a
+// restart before its first load).
+const (
+	ServingRecord  = "job:devzone_exporters_serving:count"
+	CityPeriodEnd  = "city:devzone_period_end_timestamp_seconds:max"
+	heldSuffix     = ":held"
+	priorSuffix    = ":prior"
+	recordPrefix   = "devzone_"
+	figureLevel    = "figure"
+	zoneLevel      = "zone"
+	cityLevel      = "city"
+	batchLevel     = "batch"
+	reportLevel    = "report"
+	indicatorLevel = "indicator"
+)
+
+// heldFamilies are the exporter families officials' alerts and their texts
+// read, each through its held record (holdFor), by the level its series
+// are about.
+var heldFamilies = []struct{ level, family string }{
+	{figureLevel, "yoy_growth_ratio"},
+	{figureLevel, "growth_vs_city_ratio"},
+	{figureLevel, "city_share_change_ratio"},
+	{figureLevel, "city_share_ratio"},
+	{figureLevel, "amount_yuan"},
+	{figureLevel, "figure_approximate"},
+	{figureLevel, "figure_period_end_timestamp_seconds"},
+	{zoneLevel, "period_end_timestamp_seconds"},
+	{indicatorLevel, "indicator_info"},
+	{cityLevel, "report_findings"},
+	{cityLevel, "reports_failed"},
+	{reportLevel, "report_failed_info"},
+	{batchLevel, "batch_rate_ratio"},
+}
+
+// Held returns the name of the held record of an exporter family (its
+// name without devzone_).
+func Held(level, family string) string { return level + ":" + recordPrefix + family + heldSuffix }
+
+func prior(level, family string) string { return level + ":" + recordPrefix + family + priorSuffix }
+
 // Groups returns the rule groups for c.
 func (c Config) Groups() []Group {
 	critical := formatPercent(-c.CriticalGrowth)
+	growth := Held(figureLevel, "yoy_growth_ratio")
+	officials := []Rule{{Record: ServingRecord, Expr: c.serving()}}
+	// The priors read the held figures of the last evaluation: they come
+	// before the held records are rewritten.
+	officials = append(officials,
+		c.priorRule(figureLevel, "city_share_ratio"),
+		c.priorRule(batchLevel, "batch_rate_ratio"))
+	for _, h := range heldFamilies {
+		officials = append(officials, c.holdFor(h.level, h.family))
+	}
+	officials = append(officials, Rule{
+		Record: CityPeriodEnd,
+		Expr:   "max by (job, city) (" + Held(zoneLevel, "period_end_timestamp_seconds") + ")",
+	})
+	officials = append(officials,
+		c.figureAlert(figureAlert{
+			name: "DevZoneGrowthNegative", severity: "warning", measure: "yoy_growth",
+			expr:        growth + " < 0",
+			summary:     "{{ $labels.zone }} {{ $name }}同比下降{{ $approx }}{{ $pct }}({{ $period }})",
+			description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $amount }}同比下降{{ $approx }}{{ $pct }},为负增长。",
+			value:       "{{ $approx }}{{ $value | humanizePercentage }}",
+		}),
+		c.figureAlert(figureAlert{
+			name: "DevZoneGrowthSharplyNegative", severity: "critical", measure: "yoy_growth",
+			expr:        growth + " < " + formatFloat(c.CriticalGrowth),
+			summary:     "{{ $labels.zone }} {{ $name }}同比下降{{ $approx }}{{ $pct }}({{ $period }})",
+			description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $amount }}同比下降{{ $approx }}{{ $pct }},降幅超过" + critical + "。",
+			value:       "{{ $approx }}{{ $value | humanizePercentage }}",
+		}),
+		c.figureAlert(figureAlert{
+			name: "DevZoneGrowthBelowCity", severity: "warning", measure: "growth_vs_city",
+			expr:        Held(figureLevel, "growth_vs_city_ratio") + " < 0",
+			summary:     "{{ $labels.zone }} {{ $name }}增速低于全市{{ $approx }}{{ $points }}个百分点({{ $period }})",
+			description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $growth }}增速低于全市{{ $approx }}{{ $points }}个百分点。",
+			value:       "{{ $approx }}-{{ $points }}个百分点",
+		}),
+		c.figureAlert(figureAlert{
+			name: "DevZoneCityShareFalling", severity: "warning", measure: "city_share_change",
+			expr:        Held(figureLevel, "city_share_change_ratio") + " < 0",
+			summary:     "{{ $labels.zone }} {{ $name }}占全市比重较上月下降{{ $approx }}{{ $points }}个百分点({{ $period }})",
+			description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}占全市比重{{ $share }}较上月下降{{ $approx }}{{ $points }}个百分点。",
+			value:       "{{ $approx }}-{{ $points }}个百分点",
+		}),
+		c.shareFallingDerived(),
+		c.batchRateFalling(),
+		c.bulletinInconsistent(),
+		c.bulletinUnreadable(),
+		c.reportLate(),
+		c.reportOverdue(),
+	)
 	groups := []Group{
-		{Name: "devzone-growth", Rules: []Rule{
-			c.figureAlert(figureAlert{
-				name: "DevZoneGrowthNegative", severity: "warning", measure: "yoy_growth",
-				expr:        c.once("devzone_yoy_growth_ratio") + " < 0",
-				summary:     "{{ $labels.zone }} {{ $name }}同比下降{{ $approx }}{{ $pct }}({{ $period }})",
-				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $amount }}同比下降{{ $approx }}{{ $pct }},为负增长。",
-				value:       "{{ $approx }}{{ $value | humanizePercentage }}",
-			}),
-			c.figureAlert(figureAlert{
-				name: "DevZoneGrowthSharplyNegative", severity: "critical", measure: "yoy_growth",
-				expr:        c.once("devzone_yoy_growth_ratio") + " < " + formatFloat(c.CriticalGrowth),
-				summary:     "{{ $labels.zone }} {{ $name }}同比下降{{ $approx }}{{ $pct }}({{ $period }})",
-				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $amount }}同比下降{{ $approx }}{{ $pct }},降幅超过" + critical + "。",
-				value:       "{{ $approx }}{{ $value | humanizePercentage }}",
-			}),
-			c.figureAlert(figureAlert{
-				name: "DevZoneGrowthBelowCity", severity: "warning", measure: "growth_vs_city",
-				expr:        c.once("devzone_growth_vs_city_ratio") + " < 0",
-				summary:     "{{ $labels.zone }} {{ $name }}增速低于全市{{ $approx }}{{ $points }}个百分点({{ $period }})",
-				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}{{ $growth }}增速低于全市{{ $approx }}{{ $points }}个百分点。",
-				value:       "{{ $approx }}-{{ $points }}个百分点",
-			}),
-			c.figureAlert(figureAlert{
-				name: "DevZoneCityShareFalling", severity: "warning", measure: "city_share_change",
-				expr:        c.once("devzone_city_share_change_ratio") + " < 0",
-				summary:     "{{ $labels.zone }} {{ $name }}占全市比重较上月下降{{ $approx }}{{ $points }}个百分点({{ $period }})",
-				description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}占全市比重{{ $share }}较上月下降{{ $approx }}{{ $points }}个百分点。",
-				value:       "{{ $approx }}-{{ $points }}个百分点",
-			}),
-		}},
-		{Name: "devzone-reports", Rules: []Rule{c.reportOverdue(), c.bulletinInconsistent()}},
-		{Name: "devzone-exporter", Rules: c.exporterAlerts()},
+		{Name: GroupOfficials, Rules: officials},
+		{Name: GroupExporter, Rules: c.exporterAlerts()},
 	}
 	for _, g := range groups {
 		for i := range g.Rules {
 			r := &g.Rules[i]
-			r.Annotations = append(r.Annotations, [2]string{"runbook_url", c.RunbookURL + "#" + strings.ToLower(r.Alert)})
+			if r.Alert != "" {
+				r.Annotations = append(r.Annotations, [2]string{"runbook_url", c.RunbookURL + "#" + strings.ToLower(r.Alert)})
+			}
 		}
 	}
 	return groups
 }
 
-// once selects a figure family once per figure: the highest value over
-// the replicas that serve it (ReplicaLabels), so that an alert on it fires
-// once, not once per scraped replica. Replicas share one store and serve
-// the same value but for the minute one refreshes before the other; the
-// highest is the last to cross a "below" threshold and the first to
+// serving is the expression of ServingRecord: the exporters of the job
+// that Prometheus scraped (up) and that serve a snapshot loaded from the
+// store (a restarted exporter serves none until its first refresh).
+func (c Config) serving() string {
+	return fmt.Sprintf("count by (job) (up{job=%q} == 1 and on (instance, job) devzone_snapshot_timestamp_seconds > 0)", c.ExporterJob)
+}
+
+// once selects a family once per figure: the highest value over the
+// replicas that serve it (ReplicaLabels). Replicas share one store and
+// serve the same value but for the minute one refreshes before the other;
+// the highest is the last to cross a "below" threshold and the first to
 // recover, so a figure corrected upwards resolves at once.
 func (c Config) once(family string) string {
 	if len(c.ReplicaLabels) == 0 {
 		return family
 	}
 	return "max without (" + strings.Join(c.ReplicaLabels, ", ") + ") (" + family + ")"
+}
+
+// holdFor records a family as officials' alerts read it: the exporters'
+// current series while any exporter serves data, and the last ones they
+// served while none does. A figure alert thus neither resolves nor fires
+// anew during an outage (officials are told nothing, operators are told
+// the data is unavailable), and a new bulletin replaces its figures at
+// the very next evaluation: no keep_firing_for is needed to bridge an
+// outage, so none keeps a stale figure. The record reads its own last
+// sample, which Prometheus finds within its lookback (5 minutes): the
+// evaluation interval must be shorter.
+func (c Config) holdFor(level, family string) Rule {
+	rec := Held(level, family)
+	return Rule{
+		Record: rec,
+		Expr:   c.once(recordPrefix+family) + "\nor\n(" + rec + " unless on () " + ServingRecord + ")",
+	}
+}
+
+// priorRule records the value a figure had before it last changed, for
+// alerts on falls the bulletin does not state (a share, a 三个一批 rate).
+// It runs before the held record is rewritten, so the held record is the
+// value of the last evaluation: when the exporters' value differs from it,
+// that is the prior value; otherwise the prior stays, while the figure is
+// served or while no exporter serves data.
+func (c Config) priorRule(level, family string) Rule {
+	rec, held, cur := prior(level, family), Held(level, family), c.once(recordPrefix+family)
+	return Rule{
+		Record: rec,
+		Expr: "(" + held + " != " + cur + ")\nor\n(" + rec + " and " + cur + ")\nor\n(" +
+			rec + " unless on () " + ServingRecord + ")",
+	}
 }
 
 // figureAlert is an alert on one figure family: its series carry city,
@@ -179,6 +298,8 @@ type figureAlert struct {
 	summary, description    string
 	// value is the signed figure, for notification tables.
 	value string
+	// labels are added after severity and measure.
+	labels orderedMap
 }
 
 func (c Config) figureAlert(a figureAlert) Rule {
@@ -187,32 +308,101 @@ func (c Config) figureAlert(a figureAlert) Rule {
 		Expr:          a.expr,
 		For:           model.Duration(c.FigureFor),
 		KeepFiringFor: model.Duration(c.FigureKeepFiringFor),
-		Labels:        orderedMap{{"severity", a.severity}, {"measure", a.measure}},
+		Labels:        append(orderedMap{{"severity", a.severity}, {"measure", a.measure}}, a.labels...),
 		Annotations: orderedMap{
 			{"summary", withLookups(a.measure, a.summary)},
 			{"description", withLookups(a.measure, a.description)},
 			{"indicator_name", withLookups(a.measure, "{{ $name }}")},
 			{"period", withLookups(a.measure, "{{ $period }}")},
 			{"value", withLookups(a.measure, a.value)},
+			{"amount", withLookups(a.measure, "{{ $amt }}")},
+			{"share", withLookups(a.measure, "{{ $shr }}")},
 			{"dashboard", c.overviewLink()},
 		},
 	}
 }
 
-func (c Config) reportOverdue() Rule {
-	days := strconv.Itoa(c.OverdueDays)
+// shareFallingDerived alerts on a city share that fell between two
+// bulletins that state the share but not its change (较上月): 5.77% in
+// June, 5.42% in July. The change is derived, and the alert says so.
+func (c Config) shareFallingDerived() Rule {
+	share := Held(figureLevel, "city_share_ratio")
+	r := c.figureAlert(figureAlert{
+		name: "DevZoneCityShareFallingDerived", severity: "warning", measure: "city_share",
+		expr: "(" + share + " - " + prior(figureLevel, "city_share_ratio") + " < 0)\n" +
+			"unless on (city, zone, indicator) " + Held(figureLevel, "city_share_change_ratio"),
+		summary: "{{ $labels.zone }} {{ $name }}占全市比重由{{ $before }}降至{{ $shr }},下降{{ $points }}个百分点({{ $period }},推算)",
+		description: "{{ $labels.city }}{{ $labels.zone }}{{ $period }}{{ $name }}占全市比重{{ $shr }},上一期公报为{{ $before }},下降{{ $points }}个百分点。" +
+			"公报未报较上月变化,此数由两期所报比重推算。",
+		value:  "-{{ $points }}个百分点(推算)",
+		labels: orderedMap{{"derived", "true"}},
+	})
+	return r
+}
+
+// batchRateFalling alerts on a 三个一批 rate that fell between two
+// bulletins: 开工率 of the signed projects, 投产率 of the started, 达产率
+// of the producing.
+func (c Config) batchRateFalling() Rule {
+	rate := `{{ $rate := "比率" }}{{ if eq $labels.batch "signed" }}{{ $rate = "开工率" }}{{ else if eq $labels.batch "started" }}{{ $rate = "投产率" }}{{ else if eq $labels.batch "producing" }}{{ $rate = "达产率" }}{{ end }}`
 	return Rule{
-		Alert:         "DevZoneReportOverdue",
-		Expr:          "(time() - " + c.once("devzone_period_end_timestamp_seconds") + ") / 86400 > " + days,
+		Alert:         "DevZoneBatchRateFalling",
+		Expr:          Held(batchLevel, "batch_rate_ratio") + " - " + prior(batchLevel, "batch_rate_ratio") + " < 0",
+		For:           model.Duration(c.FigureFor),
+		KeepFiringFor: model.Duration(c.FigureKeepFiringFor),
+		Labels:        orderedMap{{"severity", "warning"}, {"measure", "rate"}},
+		Annotations: orderedMap{
+			{"summary", withLookups("batch", rate+"{{ $labels.zone }} 三个一批{{ $rate }}由{{ $before }}降至{{ $shr }}({{ $period }})")},
+			{"description", withLookups("batch", rate+"{{ $labels.city }}{{ $labels.zone }}{{ $period }}三个一批{{ $rate }}为{{ $shr }},上一期公报为{{ $before }},下降{{ $points }}个百分点。")},
+			{"indicator_name", withLookups("batch", rate+"三个一批{{ $rate }}")},
+			{"period", withLookups("batch", "{{ $period }}")},
+			{"value", withLookups("batch", "-{{ $points }}个百分点")},
+			{"dashboard", c.overviewLink()},
+		},
+	}
+}
+
+// reportLate alerts on a city that has not reported the latest period
+// another city of the province has, LateDays after that period's end. A
+// city already overdue is told so by DevZoneReportOverdue instead.
+func (c Config) reportLate() Rule {
+	days := strconv.Itoa(c.LateDays)
+	latest := "max by (job) (" + CityPeriodEnd + ")"
+	return Rule{
+		Alert: "DevZoneReportLate",
+		Expr: CityPeriodEnd + " < on (job) group_left () " + latest + "\n" +
+			"and on (job) (time() - " + latest + " > " + strconv.Itoa(c.LateDays*86400) + ")\n" +
+			"unless on (job, city) ((time() - " + CityPeriodEnd + ") / 86400 > " + strconv.Itoa(c.OverdueDays) + ")",
 		For:           model.Duration(c.FigureFor),
 		KeepFiringFor: model.Duration(c.FigureKeepFiringFor),
 		Labels:        orderedMap{{"severity", "warning"}},
 		Annotations: orderedMap{
-			{"summary", withLookups("", "{{ $labels.zone }} 超过"+days+"天未报送新数据(最新报告期{{ $period }})")},
-			{"description", withLookups("", "{{ $labels.city }}{{ $labels.zone }}最新报告期为{{ $period }},期末至今已{{ $days }}天,"+
+			{"summary", withLookups("city", "{{ $labels.city }} 尚未报送{{ $expected }}数据(最新报告期{{ $period }})")},
+			{"description", withLookups("city", "{{ $reported }}已报送{{ $expected }}数据,{{ $labels.city }}最新报告期仍为{{ $period }}"+
+				"(该期结束已超过"+days+"天)。请督促报送,或检查公报是否已放入收件目录。")},
+			{"period", withLookups("city", "{{ $period }}")},
+			{"value", withLookups("city", "{{ $period }}")},
+			{"dashboard", c.overviewLink()},
+		},
+	}
+}
+
+// reportOverdue alerts on a city whose latest period, over all its zones,
+// joint figures and aggregates, ended more than OverdueDays ago.
+func (c Config) reportOverdue() Rule {
+	days := strconv.Itoa(c.OverdueDays)
+	return Rule{
+		Alert:         "DevZoneReportOverdue",
+		Expr:          "(time() - " + CityPeriodEnd + ") / 86400 > " + days,
+		For:           model.Duration(c.FigureFor),
+		KeepFiringFor: model.Duration(c.FigureKeepFiringFor),
+		Labels:        orderedMap{{"severity", "warning"}},
+		Annotations: orderedMap{
+			{"summary", withLookups("city", "{{ $labels.city }} 超过"+days+"天未报送新数据(最新报告期{{ $period }})")},
+			{"description", withLookups("city", "{{ $labels.city }}最新报告期为{{ $period }},期末至今已{{ $days }}天,"+
 				"超过"+days+"天没有新一期数据。请督促报送,或检查公报是否已放入收件目录。")},
-			{"period", withLookups("", "{{ $period }}")},
-			{"value", withLookups("", "{{ $days }}天")},
+			{"period", withLookups("city", "{{ $period }}")},
+			{"value", withLookups("city", "{{ $days }}天")},
 			{"dashboard", c.overviewLink()},
 		},
 	}
@@ -224,10 +414,11 @@ func (c Config) reportOverdue() Rule {
 // anyone acts on them.
 func (c Config) bulletinInconsistent() Rule {
 	return Rule{
-		Alert:  "DevZoneBulletinInconsistent",
-		Expr:   c.once("devzone_report_findings") + " > 0",
-		For:    model.Duration(c.FigureFor),
-		Labels: orderedMap{{"severity", "warning"}},
+		Alert:         "DevZoneBulletinInconsistent",
+		Expr:          Held(cityLevel, "report_findings") + " > 0",
+		For:           model.Duration(c.FigureFor),
+		KeepFiringFor: model.Duration(c.FigureKeepFiringFor),
+		Labels:        orderedMap{{"severity", "warning"}},
 		Annotations: orderedMap{
 			{"summary", "{{ $labels.city }} 最新一期公报有{{ $value }}处数字前后不一致,请复核"},
 			{"description", "{{ $labels.city }}最新一期公报中有{{ $value }}处数字相互矛盾(类型 {{ $labels.kind }}),例如各批次之和与所报总数不符。" +
@@ -237,27 +428,72 @@ func (c Config) bulletinInconsistent() Rule {
 	}
 }
 
+// bulletinUnreadable tells a city's officials that a bulletin of theirs
+// could not be read (devzone_reports_failed): its figures are not in any
+// alert or board. A bulletin whose city the exporter could not tell has
+// city="" and so no city label: it goes to the operators.
+func (c Config) bulletinUnreadable() Rule {
+	files := `{{ $files := "" }}{{ range $i, $s := printf "` + Held(reportLevel, "report_failed_info") +
+		`{city=%q}" $labels.city | query }}{{ if $i }}{{ $files = printf "%s;" $files }}{{ end }}{{ $files = printf "%s%s(%s)" $files $s.Labels.file $s.Labels.reason }}{{ end }}`
+	return Rule{
+		Alert:         "DevZoneBulletinUnreadable",
+		Expr:          Held(cityLevel, "reports_failed") + " > 0",
+		For:           model.Duration(c.FigureFor),
+		KeepFiringFor: model.Duration(c.FigureKeepFiringFor),
+		Labels:        orderedMap{{"severity", "warning"}},
+		Annotations: orderedMap{
+			{"summary", "{{ with $labels.city }}{{ . }} {{ end }}公报无法识别:{{ $value }}份"},
+			{"description", files + "{{ with $labels.city }}{{ . }}{{ else }}城市不明的{{ end }}最新一期有{{ $value }}份公报无法识别,其中的数字不会进入告警和看板:{{ $files }}。" +
+				"请核对文件(是否为公报正文、报告期是否写明),修正后重新放入收件目录;文件内容变化后会重新读取。"},
+			{"dashboard", c.overviewLink()},
+		},
+	}
+}
+
+// heldAlert keeps an exporter alert firing while its instance is down:
+// the instance's series are gone, and without this operators would be
+// told "resolved" of a store or a job nobody can see. It reads the alert's
+// own ALERTS series of the last evaluation.
+func heldAlert(name, on, expr string) string {
+	return "(" + expr + ")\nor on (" + on + ")\n(max without (alertname, alertstate, severity) (ALERTS{alertname=\"" + name +
+		"\", alertstate=\"firing\"})\n  and on (instance, job) up == 0)"
+}
+
 func (c Config) exporterAlerts() []Rule {
 	window := model.Duration(c.JobFailingWindow).String()
 	link := c.GrafanaURL + "/d/" + ExporterUID
 	return []Rule{
 		{
 			Alert:  "DevZoneExporterAbsent",
-			Expr:   fmt.Sprintf("absent(up{job=%q} == 1)", c.ExporterJob),
+			Expr:   fmt.Sprintf("absent(up{job=%q} == 1 and on (instance, job) devzone_snapshot_timestamp_seconds > 0)", c.ExporterJob),
 			For:    model.Duration(c.ExporterFor),
 			Labels: orderedMap{{"severity", "critical"}, {"job", c.ExporterJob}},
 			Annotations: orderedMap{
-				{"summary", "devzone_exporter 无法采集"},
+				{"summary", "开发区数据暂不可用:devzone_exporter 无法采集"},
 				{"description", "Prometheus 已" + durationZh(c.ExporterFor) + "没有从 job=\"" + c.ExporterJob +
-					"\" 采集到 devzone_exporter 的指标:开发区指标告警不会触发,看板也不再更新。"},
+					"\" 采集到任何已加载数据的 devzone_exporter:开发区数据暂不可用,看板不再更新。各市的告警保持中断前的状态," +
+					"不会向各市发送已恢复或新告警;采集恢复后照常更新。"},
+				{"dashboard", link},
+			},
+		},
+		{
+			Alert: "DevZoneExporterDown",
+			Expr: fmt.Sprintf("up{job=%q} == 0\nor on (instance, job)\n(devzone_snapshot_timestamp_seconds{job=%q} == 0)",
+				c.ExporterJob, c.ExporterJob),
+			For:    model.Duration(c.ExporterFor),
+			Labels: orderedMap{{"severity", "warning"}},
+			Annotations: orderedMap{
+				{"summary", "devzone_exporter {{ $labels.instance }} 无法采集或未加载数据"},
+				{"description", "{{ $labels.instance }} 已" + durationZh(c.ExporterFor) +
+					"无法采集,或尚未从存储加载数据。其他副本仍在提供数据时开发区告警照常;没有副本提供数据时另有 DevZoneExporterAbsent。"},
 				{"dashboard", link},
 			},
 		},
 		{
 			Alert: "DevZoneJobFailing",
-			Expr: "increase(devzone_job_failures_total[" + window + "]) > 0\n" +
-				"and on (instance, job, task)\n" +
-				"time() - devzone_job_last_success_timestamp_seconds > " + strconv.Itoa(int(c.JobFailingWindow.Seconds())),
+			Expr: heldAlert("DevZoneJobFailing", "instance, job, task", "increase(devzone_job_failures_total["+window+"]) > 0\n"+
+				"and on (instance, job, task)\n"+
+				"time() - devzone_job_last_success_timestamp_seconds > "+strconv.Itoa(int(c.JobFailingWindow.Seconds()))),
 			For:    model.Duration(c.ExporterFor),
 			Labels: orderedMap{{"severity", "warning"}},
 			Annotations: orderedMap{
@@ -269,7 +505,7 @@ func (c Config) exporterAlerts() []Rule {
 		},
 		{
 			Alert:  "DevZoneStoreUnreachable",
-			Expr:   "devzone_store_reachable == 0",
+			Expr:   heldAlert("DevZoneStoreUnreachable", "instance, job", "devzone_store_reachable == 0"),
 			For:    model.Duration(c.ExporterFor),
 			Labels: orderedMap{{"severity", "warning"}},
 			Annotations: orderedMap{
@@ -294,61 +530,118 @@ type lookup struct {
 	def  func(measure string) string
 }
 
+// periodText turns the query q (a period's end) into $period.
+func periodText(q string) string {
+	return `{{ $period := "报告期未知" }}{{ with ` + q + ` | query }}` +
+		`{{ with . | first | value | toTime }}{{ $period = printf "%d年1-%d月" .Year .Month }}{{ if eq .Month 1 }}{{ $period = printf "%d年1月" .Year }}{{ end }}{{ end }}{{ end }}`
+}
+
+// Scopes of the lookups that depend on what an alert is about, passed as
+// its measure: a figure's measure, or one of these.
+const (
+	scopeZone  = ""
+	scopeCity  = "city"
+	scopeBatch = "batch"
+)
+
 // lookups are the variables of alert texts, in the order they are set.
+// They read the held records, so that a text rendered during an exporter
+// outage still names the indicator, period and amount.
 var lookups = []lookup{
 	// $name: the indicator's Chinese name from devzone_indicator_info, or
 	// its key should the exporter not name it.
 	{"$name", func(string) string {
-		return `{{ $name := $labels.indicator }}{{ with printf "devzone_indicator_info{indicator=%q}" $labels.indicator | query }}{{ $name = . | first | label "name" }}{{ end }}`
+		return `{{ $name := $labels.indicator }}{{ with printf "` + Held(indicatorLevel, "indicator_info") + `{indicator=%q}" $labels.indicator | query }}{{ $name = . | first | label "name" }}{{ end }}`
 	}},
-	// $period: the zone's latest period as officials write it, 2023年1-6月
-	// (year to date) or 2023年1月. The figure series carry no period;
-	// devzone_period_end_timestamp_seconds holds the period's end, midnight
-	// China time (+08:00) at the start of the next month. 8h less one
-	// second later, in UTC, is the last second of the period's last month.
+	// $period: the latest period as officials write it, 2023年1-6月 (year
+	// to date) or 2023年1月: of the figure, of its zone, or of the city
+	// (all its zones). The series carry no period;
+	// devzone_period_end_timestamp_seconds holds the period's end,
+	// midnight China time (+08:00) at the start of the next month. 8h less
+	// one second later, in UTC, is the last second of the period's last
+	// month.
 	//
 	// A figure older than its zone's latest period (one a later bulletin
 	// did not restate) has its own period in
 	// devzone_figure_period_end_timestamp_seconds, which wins.
 	{"$period", func(measure string) string {
-		q := `printf "devzone_period_end_timestamp_seconds{city=%q,zone=%q} + 28799" $labels.city $labels.zone`
-		if measure != "" {
-			q = `printf "devzone_figure_period_end_timestamp_seconds{city=%q,zone=%q,indicator=%q,measure=%q} + 28799 or on (city, zone) devzone_period_end_timestamp_seconds{city=%q,zone=%q} + 28799" ` +
-				`$labels.city $labels.zone $labels.indicator "` + measure + `" $labels.city $labels.zone`
+		zone := Held(zoneLevel, "period_end_timestamp_seconds")
+		switch measure {
+		case scopeZone, scopeBatch:
+			return periodText(`printf "` + zone + `{city=%q,zone=%q} + 28799" $labels.city $labels.zone`)
+		case scopeCity:
+			return periodText(`printf "` + CityPeriodEnd + `{city=%q} + 28799" $labels.city`)
 		}
-		return `{{ $period := "报告期未知" }}{{ with ` + q + ` | query }}` +
-			`{{ with . | first | value | toTime }}{{ $period = printf "%d年1-%d月" .Year .Month }}{{ if eq .Month 1 }}{{ $period = printf "%d年1月" .Year }}{{ end }}{{ end }}{{ end }}`
+		return periodText(`printf "` + Held(figureLevel, "figure_period_end_timestamp_seconds") + `{city=%q,zone=%q,indicator=%q,measure=%q} + 28799 or on (city, zone) ` +
+			zone + `{city=%q,zone=%q} + 28799" $labels.city $labels.zone $labels.indicator "` + measure + `" $labels.city $labels.zone`)
+	}},
+	// $expected: the latest period any city of the province reported.
+	{"$expected", func(string) string {
+		return `{{ $expected := "最新一期" }}{{ with printf "max(` + CityPeriodEnd + `) + 28799" | query }}` +
+			`{{ with . | first | value | toTime }}{{ $expected = printf "%d年1-%d月" .Year .Month }}{{ if eq .Month 1 }}{{ $expected = printf "%d年1月" .Year }}{{ end }}{{ end }}{{ end }}`
+	}},
+	// $reported: the cities that reported it, 太原市、忻州市.
+	{"$reported", func(string) string {
+		return `{{ $reported := "" }}{{ range $i, $s := printf "` + CityPeriodEnd + ` == on (job) group_left () max by (job) (` + CityPeriodEnd + `)" | query }}` +
+			`{{ if $i }}{{ $reported = printf "%s、" $reported }}{{ end }}{{ $reported = printf "%s%s" $reported $s.Labels.city }}{{ end }}`
 	}},
 	// $approx: 约 when the bulletin stated the figure approximately (约,
 	// 近, 超, 余, 左右), from devzone_figure_approximate.
 	{"$approx", func(measure string) string {
-		return `{{ $approx := "" }}{{ with printf "devzone_figure_approximate{city=%q,zone=%q,indicator=%q,measure=%q} == 1" $labels.city $labels.zone $labels.indicator "` +
+		return `{{ $approx := "" }}{{ with printf "` + Held(figureLevel, "figure_approximate") + `{city=%q,zone=%q,indicator=%q,measure=%q} == 1" $labels.city $labels.zone $labels.indicator "` +
 			measure + `" | query }}{{ $approx = "约" }}{{ end }}`
 	}},
-	// $amount: "完成21.05亿元," from devzone_amount_yuan, 完成约54亿元 if
-	// the bulletin stated it approximately, or nothing.
-	{"$amount", func(string) string {
-		return `{{ $amount := "" }}{{ with printf "devzone_amount_yuan{city=%q,zone=%q,indicator=%q} / 1e8" $labels.city $labels.zone $labels.indicator | query }}` +
-			`{{ $amount = . | first | value | printf "%.2f" | reReplaceAll "\\.?0+$" "" }}` +
-			`{{ with printf "devzone_figure_approximate{city=%q,zone=%q,indicator=%q,measure=%q} == 1" $labels.city $labels.zone $labels.indicator "value" | query }}{{ $amount = printf "约%s" $amount }}{{ end }}` +
-			`{{ $amount = printf "完成%s亿元," $amount }}{{ end }}`
-	}},
+	// $amt: the stated amount, 21.05亿元 or 约54亿元, or nothing.
+	{"$amt", func(string) string { return amountText("$amt", "%s亿元") }},
+	// $amount: "完成21.05亿元," for descriptions, or nothing.
+	{"$amount", func(string) string { return amountText("$amount", "完成%s亿元,") }},
 	// $growth: the zone's own growth, "同比增速-5%,", or nothing.
 	{"$growth", func(string) string {
-		return `{{ $growth := "" }}{{ with printf "devzone_yoy_growth_ratio{city=%q,zone=%q,indicator=%q}" $labels.city $labels.zone $labels.indicator | query }}` +
+		return `{{ $growth := "" }}{{ with printf "` + Held(figureLevel, "yoy_growth_ratio") + `{city=%q,zone=%q,indicator=%q}" $labels.city $labels.zone $labels.indicator | query }}` +
 			`{{ $growth = . | first | value | humanizePercentage | printf "同比增速%s," }}{{ end }}`
 	}},
 	// $share: the zone's current city share, "17.21%,", or nothing.
 	{"$share", func(string) string {
-		return `{{ $share := "" }}{{ with printf "devzone_city_share_ratio{city=%q,zone=%q,indicator=%q}" $labels.city $labels.zone $labels.indicator | query }}` +
+		return `{{ $share := "" }}{{ with printf "` + Held(figureLevel, "city_share_ratio") + `{city=%q,zone=%q,indicator=%q}" $labels.city $labels.zone $labels.indicator | query }}` +
 			`{{ $share = . | first | value | humanizePercentage | printf "%s," }}{{ end }}`
 	}},
+	// $shr: the current share (17.21%), or of a 三个一批 rate, or nothing.
+	{"$shr", func(measure string) string { return ratioText("$shr", heldOrPrior(measure, heldSuffix), measure) }},
+	// $before: the share or rate before its last change.
+	{"$before", func(measure string) string { return ratioText("$before", heldOrPrior(measure, priorSuffix), measure) }},
 	// $pct: $value as a percent without its sign, after 下降: 14.85%.
 	{"$pct", func(string) string { return `{{ $pct := $value | humanizePercentage | reReplaceAll "^-" "" }}` }},
 	// $points: $value in percentage points without its sign: 1.19.
 	{"$points", func(string) string { return `{{ $points := $value | humanizePercentage | reReplaceAll "^-|%$" "" }}` }},
 	// $days: $value, a number of days, rounded.
 	{"$days", func(string) string { return `{{ $days := $value | printf "%.0f" }}` }},
+}
+
+// amountText sets v to the figure's stated amount in 亿元 in format, 约
+// before the number if stated approximately, or to nothing.
+func amountText(v, format string) string {
+	return `{{ ` + v + ` := "" }}{{ with printf "` + Held(figureLevel, "amount_yuan") + `{city=%q,zone=%q,indicator=%q} / 1e8" $labels.city $labels.zone $labels.indicator | query }}` +
+		`{{ $a := . | first | value | printf "%.2f" | reReplaceAll "\\.?0+$" "" }}` +
+		`{{ with printf "` + Held(figureLevel, "figure_approximate") + `{city=%q,zone=%q,indicator=%q,measure=%q} == 1" $labels.city $labels.zone $labels.indicator "value" | query }}{{ $a = printf "约%s" $a }}{{ end }}` +
+		`{{ ` + v + ` = printf "` + format + `" $a }}{{ end }}`
+}
+
+// heldOrPrior names the record a share or rate is read from.
+func heldOrPrior(measure, suffix string) string {
+	if measure == scopeBatch {
+		return batchLevel + ":" + recordPrefix + "batch_rate_ratio" + suffix
+	}
+	return figureLevel + ":" + recordPrefix + "city_share_ratio" + suffix
+}
+
+// ratioText sets v to the ratio record rec of the alert's figure as a
+// percent, or to nothing.
+func ratioText(v, rec, measure string) string {
+	sel := `{city=%q,zone=%q,indicator=%q}" $labels.city $labels.zone $labels.indicator`
+	if measure == scopeBatch {
+		sel = `{city=%q,zone=%q,batch=%q,scope=%q}" $labels.city $labels.zone $labels.batch $labels.scope`
+	}
+	return `{{ ` + v + ` := "" }}{{ with printf "` + rec + sel + ` | query }}{{ ` + v + ` = . | first | value | humanizePercentage }}{{ end }}`
 }
 
 // withLookups prefixes text with the lookups it uses, one a line, their

@@ -485,6 +485,11 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 		findings[i] = stored[i].Finding
 	}
 	snap := NewSnapshotWithFindings(figs, findings, now) // figs is dead from here: the GC may take it while rendering
+	reports, err := st.Reports(ctx)
+	if err != nil {
+		return err
+	}
+	snap.addFailedReports(failedReports(reports, snap.Cities))
 	exp, err := render(snap, e.cfg.GzipLevel, int(e.textSize.Load()))
 	if err != nil {
 		return err

@@ -44,6 +44,8 @@ const (
 	famDerivedCityTotal
 	famDerivedCityGrowth
 	famFindings
+	famReportsFailed
+	famReportFailedInfo
 	numFamilies
 )
 
@@ -58,6 +60,8 @@ var (
 	labelsZone                 = []string{"city", "zone"}
 	labelsIndicatorInfo        = []string{"indicator", "name"}
 	labelsFindings             = []string{"city", "kind"}
+	labelsCity                 = []string{"city"}
+	labelsFailedReport         = []string{"city", "file", "reason"}
 )
 
 // family is one metric family of figures.
@@ -116,6 +120,10 @@ var families = [numFamilies]family{
 		help: "DERIVED, not stated: the city's year-on-year growth a zone's growth and its growth against the city imply (growth - growth_vs_city), as a ratio. Exposed with --metrics.derived."},
 	famFindings: {name: "report_findings", labels: labelsFindings,
 		help: "Consistency findings in the bulletins of a city's latest period (two statements implying different city totals, batches not adding up to their total, a share above 100%, a growth contradicting last year's value); see /api/v1/findings for the sentences."},
+	famReportsFailed: {name: "reports_failed", labels: labelsCity,
+		help: "Bulletins of a city's latest period (or of an unknown period) the ingest job could not read and that no later file of the same name replaced; city is read from the file name, \"\" when it names none."},
+	famReportFailedInfo: {name: "report_failed_info", labels: labelsFailedReport,
+		help: "One series, always 1, for each bulletin counted in devzone_reports_failed: its file name and why it could not be read."},
 	famIndicatorInfo: {name: "indicator_info", labels: labelsIndicatorInfo,
 		help: "Chinese name of each indicator key, always 1; join on indicator for dashboards and alert text."},
 }

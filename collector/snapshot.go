@@ -64,6 +64,9 @@ type Snapshot struct {
 	// Findings counts the consistency findings of each city's latest
 	// period by kind, by city then kind.
 	Findings []CityFindings
+	// Failed lists the unreadable bulletins of each city's latest period
+	// (see FailedReport), by city then file.
+	Failed []FailedReport
 
 	series [numFamilies][]series
 }
