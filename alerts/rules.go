@@ -224,8 +224,10 @@ func (c Config) reportOverdue() Rule {
 // anyone acts on them.
 func (c Config) bulletinInconsistent() Rule {
 	return Rule{
-		Alert:  "DevZoneBulletinInconsistent",
-		Expr:   c.once("devzone_report_findings") + " > 0",
+		Alert: "DevZoneBulletinInconsistent",
+		// A zone name the registry does not know is no contradiction: it
+		// is the operator's to register (devzone_exporter zones suggest).
+		Expr:   c.once(`devzone_report_findings{kind!="unknown_zone_name"}`) + " > 0",
 		For:    model.Duration(c.FigureFor),
 		Labels: orderedMap{{"severity", "warning"}},
 		Annotations: orderedMap{

@@ -101,6 +101,9 @@ var kindEquivalents = map[string][]string{
 	"农高区": {"农业高新技术产业示范区"},
 }
 
+// SplitKind is splitKind, for suggestions of registry entries.
+func SplitKind(name string) (place, kind string, ok bool) { return splitKind(name) }
+
 // splitKind splits a name into its place and its kind: 阳曲示范区 is 阳曲
 // and 示范区. ok is false when the name ends in no kind or its place is
 // shorter than two characters.
