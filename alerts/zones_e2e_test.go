@@ -82,6 +82,14 @@ scrape_configs:
 			"西山生态文化旅游示范区 西山生态文化旅游示范区  ",
 			"阳曲现代农业产业示范区 阳曲现代农业产业示范区  ",
 		}},
+		{"only the joint ones", `devzone_amount_yuan * on(city, zone) group_left(member) devzone_zone_group_info{member="中北高新区", zone=~".+、.+"}`, []string{
+			"中北高新区、清徐开发区 中北高新区 fixed_asset_investment ",
+			"中北高新区、清徐开发区 中北高新区 industrial_investment ",
+			"中北高新区、清徐开发区 中北高新区 industrial_value_added ",
+		}},
+		{"national-level zones' growth", `devzone_yoy_growth_ratio * on(city, zone) group_left(level) devzone_zone_info{level="国家级"}`, []string{
+			"晋中国家农高区  fixed_asset_investment 国家级",
+		}},
 		{"national-level zones from the registry", `devzone_zone_info{level="国家级"}`, []string{
 			"大同经开区   国家级",
 			"晋中国家农高区   国家级",

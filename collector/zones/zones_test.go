@@ -31,6 +31,15 @@ func mustLoad(t *testing.T, path string) *Registry {
 	return r
 }
 
+func mustParse(t *testing.T, yaml string) *Registry {
+	t.Helper()
+	r, err := Parse("test.yml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func TestResolve(t *testing.T) {
 	def := mustLoad(t, "")
 	two := mustLoad(t, "testdata/two-xishan.yml")
@@ -46,6 +55,8 @@ func TestResolve(t *testing.T) {
 	}{
 		{"the sample's 阳曲示范区 is 阳曲现代农业产业示范区 by place + kind", def, "太原市", "阳曲示范区", nil, "阳曲现代农业产业示范区", RuleShortForm, true, nil},
 		{"the sample's 西山示范区 is 西山生态文化旅游示范区 by place + kind", def, "太原市", "西山示范区", nil, "西山生态文化旅游示范区", RuleShortForm, true, nil},
+		{"临港经开区 is the one zone whose name has 临港 before 经济技术开发区", mustParse(t, "zones:\n  - {name: 宜宾临港经济技术开发区, city: 宜宾市}\n  - {name: 宜宾高新技术产业开发区, city: 宜宾市}\n"),
+			"宜宾市", "临港经开区", nil, "宜宾临港经济技术开发区", RuleShortForm, true, nil},
 		{"a canonical name is itself", def, "太原市", "中北高新区", nil, "中北高新区", RuleCanonical, true, nil},
 		{"an official long name is an alias", def, "太原市", "中北高新技术产业开发区", nil, "中北高新区", RuleAlias, true, nil},
 		{"经开区 stands for 经济技术开发区", def, "大同市", "大同经济技术开发区", nil, "大同经开区", RuleAlias, true, nil},
