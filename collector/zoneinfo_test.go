@@ -106,3 +106,35 @@ func TestZoneInfoCarriesTheRegistryAndItsRoutingLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestAnUnknownZoneNameIsAFindingOnTheLandingPage: ingested through the
+// exporter with the default registry, a name no zone fits is stored as
+// written and counted on the landing page as 新出现的开发区名称.
+func TestAnUnknownZoneNameIsAFindingOnTheLandingPage(t *testing.T) {
+	ctx := context.Background()
+	dir := inboxWith(t, map[string][]byte{
+		"a.txt": []byte("太原市开发区\n\n2023年1-6月,尖草坪工业园区工业投资完成2亿元。阳曲示范区固定资产投资完成4.03亿元。\n"),
+	})
+	e, err := New(Config{Open: sqliteOpener(t), InboxDir: dir, Zones: zones.Default(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.ingest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := "<td>太原市</td><td>新出现的开发区名称</td><td class=\"num\">1</td>"; !strings.Contains(landingPage(t, e), want) {
+		t.Errorf("landing page lacks %q", want)
+	}
+	got := seriesOf(scrapeText(t, e), "devzone_amount_yuan")
+	want := []string{
+		`devzone_amount_yuan{city="太原市",indicator="fixed_asset_investment",zone="阳曲现代农业产业示范区"} 4.03e+08`,
+		`devzone_amount_yuan{city="太原市",indicator="industrial_investment",zone="尖草坪工业园区"} 2e+08`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("amounts %q, want %q", got, want)
+	}
+}
