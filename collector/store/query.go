@@ -113,9 +113,9 @@ type Filter struct {
 	City, Zone, Indicator, Measure string
 	// Joint makes Zone match the joint figures it is a member of too
 	// (中北高新区 matches 中北高新区、清徐开发区).
-	Joint bool
-	From, To                       figure.Period // inclusive
-	Limit                          int
+	Joint    bool
+	From, To figure.Period // inclusive
+	Limit    int
 }
 
 // StoredFigure is a current figure with where it came from.
