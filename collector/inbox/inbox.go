@@ -128,7 +128,11 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		// API see canonical names; each figure keeps its names as written.
 		text, _ := bulletin.Decode(b) // Parse decoded it already
 		applied := in.Zones.Apply(parsed.Figures, text)
-		stated, zoneFindings, res.Resolutions = applied.Figures, applied.Findings, applied.Resolutions
+		stated, res.Resolutions = applied.Figures, applied.Resolutions
+		if zoneFindings, err = in.newNames(ctx, applied.Findings); err != nil {
+			res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
+			return res
+		}
 	}
 	lastYear, err := in.lastYear(ctx, stated)
 	if err != nil {
@@ -148,6 +152,29 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		res.Outcome = Duplicate
 	}
 	return res
+}
+
+// newNames keeps the unknown zone names the store has no finding of yet:
+// a name is 新出现 once, in the report it first appears in, not in every
+// report after (at national scale, before the registry is filled in,
+// that would be thousands of findings a month).
+func (in *Ingester) newNames(ctx context.Context, fs []figure.Finding) ([]figure.Finding, error) {
+	known := map[string]map[string]bool{}
+	var out []figure.Finding
+	for _, f := range fs {
+		seen, ok := known[f.City]
+		if !ok {
+			var err error
+			if seen, err = in.Store.FindingZonesOf(ctx, f.Kind, f.City); err != nil {
+				return nil, err
+			}
+			known[f.City] = seen
+		}
+		if !seen[f.Zone] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // lastYear returns a lookup of the stated values the store holds for the

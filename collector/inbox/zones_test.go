@@ -110,6 +110,15 @@ func TestAShortFormFittingTwoZonesStaysUnresolvedWithAFinding(t *testing.T) {
 			f[0].Message != "新出现的开发区名称: 太原市的“西山示范区”未在开发区名录中,可能是西山生态文化旅游示范区、西山煤电循环经济示范区之一,未自动归并。请在 --zones.file 中登记(devzone_exporter zones suggest)。" {
 			t.Errorf("findings %+v", f)
 		}
+		// The next month's bulletin names it again: it is no longer new.
+		r = in.File(context.Background(), write(t, t.TempDir(), "b.txt",
+			"太原市开发区\n\n2023年1-7月,西山示范区固定资产投资完成8亿元。\n"))
+		if r.Outcome != Ingested || len(r.Findings) != 0 {
+			t.Errorf("second bulletin: %+v, want ingested with no finding", r)
+		}
+		if f := findingsOf(t, st, consistency.KindUnknownZoneName); len(f) != 1 {
+			t.Errorf("findings after the second bulletin: %+v, want the first only", f)
+		}
 	})
 }
 

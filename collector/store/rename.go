@@ -172,6 +172,19 @@ func (s *Store) DropFindings(ctx context.Context, kind, city, zone string) (int,
 	return int(n), err
 }
 
+// FindingZonesOf lists the zones of a city's findings of one kind.
+func (s *Store) FindingZonesOf(ctx context.Context, kind, city string) (map[string]bool, error) {
+	var zones []string
+	if err := s.db.SelectContext(ctx, &zones, s.db.Rebind(`SELECT DISTINCT zone FROM findings WHERE kind = ? AND city = ?`), kind, city); err != nil {
+		return nil, fmt.Errorf("finding zones of %s: %w", city, err)
+	}
+	out := make(map[string]bool, len(zones))
+	for _, z := range zones {
+		out[z] = true
+	}
+	return out, nil
+}
+
 // FindingZones lists the (city, zone) of the findings of one kind.
 func (s *Store) FindingZones(ctx context.Context, kind string) ([]CityZone, error) {
 	var out []CityZone
