@@ -129,6 +129,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		text, _ := bulletin.Decode(b) // Parse decoded it already
 		applied := in.Zones.Apply(parsed.Figures, text)
 		stated, res.Resolutions = applied.Figures, applied.Resolutions
+		parsed.Warnings = append(parsed.Warnings, applied.Warnings...)
 		if zoneFindings, err = in.newNames(ctx, applied.Findings); err != nil {
 			res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
 			return res

@@ -300,14 +300,19 @@ func (r *Registry) names() []string {
 // Applied is what resolving one bulletin's figures gives.
 type Applied struct {
 	// Figures are copies of the figures with canonical zones, Written set
-	// where a name changed; a joint figure's members are resolved one by
-	// one and ordered by name, so that one group has one name.
+	// where a name changed, in their order, but for those Warnings leave
+	// out; a joint figure's members are resolved one by one and ordered
+	// by name, so that one group has one name.
 	Figures []figure.Figure
 	// Resolutions are the distinct names resolved, in order of first use.
 	Resolutions []Resolution
 	// Findings are one consistency.KindUnknownZoneName finding per name
 	// left unresolved, with the first sentence that names it.
 	Findings []figure.Finding
+	// Warnings name the figures left out because two names of one zone
+	// state different values for one key (阳曲现代农业产业示范区 4.03亿,
+	// 阳曲示范区 5亿): as the parser does with one name, both are left out.
+	Warnings []string
 }
 
 // Apply resolves the zones of a bulletin's figures. text is the
@@ -351,7 +356,56 @@ func (r *Registry) Apply(figs []figure.Figure, text string) Applied {
 		}
 		out.Figures[i] = f
 	}
+	out.Figures, out.Warnings = dropConflicts(out.Figures)
 	return out
+}
+
+// dropConflicts keeps one of figures with one key and one value (a
+// restatement under another name) and leaves out every figure of a key
+// stated with different values, with a warning naming them.
+func dropConflicts(figs []figure.Figure) ([]figure.Figure, []string) {
+	type key struct {
+		figure.Key
+		derived bool
+	}
+	first := make(map[key]int, len(figs))
+	conflict := map[key]bool{}
+	var warnings []string
+	for i, f := range figs {
+		k := key{f.Key(), f.Derived}
+		j, ok := first[k]
+		if !ok {
+			first[k] = i
+			continue
+		}
+		g := figs[j]
+		if g.Value != f.Value || g.Unit != f.Unit || g.Approx != f.Approx {
+			if !conflict[k] {
+				warnings = append(warnings, fmt.Sprintf("%s: %s (line %d) and %s (line %d) are one zone and state %v and %v; both left out",
+					k.Key, written(g), g.Line, written(f), f.Line, g.Value, f.Value))
+			}
+			conflict[k] = true
+		}
+	}
+	if len(first) == len(figs) {
+		return figs, nil
+	}
+	out := figs[:0:0]
+	for i, f := range figs {
+		k := key{f.Key(), f.Derived}
+		if first[k] == i && !conflict[k] {
+			out = append(out, f)
+		}
+	}
+	return out, warnings
+}
+
+// written is a figure's zones as written.
+func written(f figure.Figure) string {
+	if f.Written != nil {
+		return strings.Join(f.Written, figure.ZoneSep)
+	}
+	return f.Zone()
 }
 
 // unknownZone is the finding of a name left unresolved.

@@ -164,3 +164,23 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyLeavesOutTwoNamesOfOneZoneStatingDifferentValues: resolved, the
+// two names are one key; the store would refuse the report for it.
+func TestApplyLeavesOutTwoNamesOfOneZoneStatingDifferentValues(t *testing.T) {
+	p := figure.MustPeriod("2023-06")
+	fig := func(zone string, v float64, line int) figure.Figure {
+		return figure.Figure{City: "太原市", Zones: []string{zone}, Indicator: "fixed_asset_investment", Measure: "value", Value: v, Unit: figure.UnitYuan, Period: p, Line: line}
+	}
+	got := Default().Apply([]figure.Figure{
+		fig("阳曲现代农业产业示范区", 4.03e8, 3), fig("阳曲示范区", 5e8, 5),
+		fig("西山生态文化旅游示范区", 7.59e8, 4), fig("西山示范区", 7.59e8, 6),
+	}, "")
+	if len(got.Figures) != 1 || got.Figures[0].Zone() != "西山生态文化旅游示范区" || got.Figures[0].Line != 4 {
+		t.Errorf("figures %+v, want 西山's once and 阳曲's left out", got.Figures)
+	}
+	want := "太原市/阳曲现代农业产业示范区/fixed_asset_investment/value@2023-06: 阳曲现代农业产业示范区 (line 3) and 阳曲示范区 (line 5) are one zone and state 4.03e+08 and 5e+08; both left out"
+	if !slices.Equal(got.Warnings, []string{want}) {
+		t.Errorf("warnings %q, want %q", got.Warnings, want)
+	}
+}
