@@ -19,7 +19,7 @@ func TestAmtoolAcceptsTheAlertmanagerExampleAndLoadsItsTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("amtool check-config: %v\n%s", err, out)
 	}
-	for _, want := range []string{" - 1 inhibit rules", " - 4 receivers", " - 1 templates", "SUCCESS"} {
+	for _, want := range []string{" - 1 inhibit rules", " - 5 receivers", " - 1 templates", "SUCCESS"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("amtool check-config: want %q in:\n%s", want, out)
 		}
@@ -33,7 +33,10 @@ func TestAlertsOfACityGoToItsOfficialsAndTheExportersToOperators(t *testing.T) {
 		labels []string
 		want   string
 	}{
-		{"a critical figure of 太原", []string{"alertname=DevZoneGrowthSharplyNegative", "severity=critical", "city=太原市", "zone=中北高新区、清徐开发区"}, "taiyuan"},
+		{"a critical joint figure of 太原 goes to 中北高新区's own receiver and the city's", []string{"alertname=DevZoneGrowthSharplyNegative", "severity=critical", "city=太原市", "zone=中北高新区、清徐开发区"}, "zhongbei,taiyuan"},
+		{"a figure of 中北高新区 alone goes to its receiver and the city's", []string{"alertname=DevZoneGrowthNegative", "severity=warning", "city=太原市", "zone=中北高新区"}, "zhongbei,taiyuan"},
+		{"another zone of 太原 goes to the city only", []string{"alertname=DevZoneGrowthNegative", "severity=warning", "city=太原市", "zone=清徐开发区"}, "taiyuan"},
+		{"a zone whose name merely contains 中北高新区's does not go to it", []string{"alertname=DevZoneGrowthNegative", "severity=warning", "city=太原市", "zone=新中北高新区"}, "taiyuan"},
 		{"an overdue zone of 晋中", []string{"alertname=DevZoneReportOverdue", "severity=warning", "city=晋中市", "zone=晋中国家农高区"}, "jinzhong"},
 		{"a city with no route of its own", []string{"alertname=DevZoneGrowthNegative", "severity=warning", "city=大同市"}, "devzone-province"},
 		{"the exporter absent", []string{"alertname=DevZoneExporterAbsent", "severity=critical", "job=devzone"}, "devzone-operators"},

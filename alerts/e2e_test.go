@@ -144,6 +144,11 @@ scrape_configs:
 	if n.Receiver != "taiyuan" || !maps.Equal(n.GroupLabels, map[string]string{"city": "太原市"}) {
 		t.Errorf("notification to %q grouped by %v, want taiyuan grouped by city=太原市", n.Receiver, n.GroupLabels)
 	}
+	// The joint figure names 中北高新区: its own 管委会 hears of it too,
+	// through the zone's route.
+	if z := rx.waitForAlert(t, "/dingtalk/zhongbei/send", investment, "firing"); z.Receiver != "zhongbei" {
+		t.Errorf("zone notification to %q, want zhongbei", z.Receiver)
+	}
 
 	// Prometheus itself holds no alert on their value added (+11%).
 	for _, a := range prometheusAlerts(t, promAddr) {

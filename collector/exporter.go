@@ -18,6 +18,7 @@ import (
 	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/collector/leader"
 	"github.com/devzone/devzone_exporter/collector/store"
+	"github.com/devzone/devzone_exporter/collector/zones"
 )
 
 // Config is what an Exporter needs.
@@ -60,6 +61,10 @@ type Config struct {
 	// (cmd/devzone_exporter's --runtime.load-gogc): the collector is the
 	// process's, not this package's to retune.
 	OnLoad func() (done func())
+	// Zones resolves the zones of ingested figures to canonical names and
+	// is exposed as devzone_zone_info; nil stores zones as written. The
+	// first ingest run re-resolves what the store holds (inbox.Reresolve).
+	Zones *zones.Registry
 }
 
 // DefaultJobTimeout bounds a job run when Config.JobTimeout is zero.
@@ -137,6 +142,12 @@ type Exporter struct {
 
 	statusMu sync.Mutex
 	status   map[string]*JobStatus
+
+	// members are the members of the snapshot's zone labels, for
+	// devzone_zone_group_info; reresolved is set once the store's zones
+	// were resolved with Config.Zones.
+	members    atomic.Pointer[[]zoneMember]
+	reresolved atomic.Bool
 }
 
 // New returns an exporter serving an empty snapshot until its first
@@ -168,6 +179,7 @@ func New(cfg Config) (*Exporter, error) {
 		status: map[string]*JobStatus{JobIngest: {Job: JobIngest}, JobRefresh: {Job: JobRefresh}},
 	}
 	e.self = newSelfMetrics(e.reg)
+	e.reg.MustRegister(newZoneCollector(cfg.Zones, &e.members))
 	e.reachable.Store(-1)
 	exp, err := render(emptySnapshot, cfg.GzipLevel, 0)
 	if err != nil {
@@ -350,7 +362,25 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 	if lead, err := e.leads(ctx); err != nil || !lead {
 		return false, err // another replica ingests; this one serves
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse}
+	if e.cfg.Zones != nil && !e.reresolved.Load() {
+		moves, err := inbox.Reresolve(ctx, st, e.cfg.Zones)
+		if err != nil {
+			return false, fmt.Errorf("re-resolve zones with %s: %w", e.cfg.Zones.File, err)
+		}
+		for _, m := range moves {
+			changed = true
+			e.logger.Info("zone moved to its canonical name", "city", m.City, "from", m.From, "to", m.To, "moved", m.Moved, "merged", m.Merged)
+		}
+		if len(moves) > 0 {
+			// Renamed rows leave the store's version as it was: make the
+			// next refresh read the figures.
+			e.reloadMu.Lock()
+			e.loaded = storeVersion{}
+			e.reloadMu.Unlock()
+		}
+		e.reresolved.Store(true)
+	}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {
@@ -469,6 +499,8 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
+	members := membersOf(figs)
+	e.members.Store(&members)
 	if e.cfg.Derived {
 		derived, err := st.LatestDerived(ctx)
 		if err != nil {

@@ -56,7 +56,7 @@ func TestParseTable(t *testing.T) {
 }
 
 // TestParseJSON checks that JSON lines carry exactly the SCHEMA.md fields
-// plus text.
+// plus text and the zone registry's resolved_zones.
 func TestParseJSON(t *testing.T) {
 	code, out, errs := run(t, "parse", "--format", "json", bulletins+"yuncheng-2024-05.docx")
 	if code != 0 {
@@ -66,7 +66,7 @@ func TestParseJSON(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("%d lines, want 6:\n%s", len(lines), out)
 	}
-	want := []string{"approx", "city", "indicator", "measure", "period", "text", "unit", "value", "zones"}
+	want := []string{"approx", "city", "indicator", "measure", "period", "resolved_zones", "text", "unit", "value", "zones"}
 	for _, l := range lines {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(l), &m); err != nil {
@@ -83,6 +83,39 @@ func TestParseJSON(t *testing.T) {
 	}
 	if !strings.Contains(lines[4], `"value":-0.153`) || !strings.Contains(lines[4], `"zones":["空港经济开发区"]`) {
 		t.Errorf("line 5: %s", lines[4])
+	}
+}
+
+// TestParseJSONKeepsZonesAsWrittenAndResolvesThem: the corpus's scorer
+// compares zones as written; resolved_zones has the registry's names, or
+// the name as written where the registry cannot say.
+func TestParseJSONKeepsZonesAsWrittenAndResolvesThem(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(p, []byte("太原市开发区\n\n2023年1-6月,阳曲示范区固定资产投资完成4.03亿元。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	two := filepath.Join(dir, "zones.yml")
+	if err := os.WriteFile(two, []byte("zones:\n  - {name: 阳曲现代农业产业示范区, city: 太原市}\n  - {name: 阳曲文旅示范区, city: 太原市}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"the embedded registry resolves the short form", nil, `"resolved_zones":["阳曲现代农业产业示范区"]`},
+		{"a short form two zones fit stays as written", []string{"--zones.file", two}, `"resolved_zones":["阳曲示范区"]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := run(t, append(append([]string{"parse", "--format", "json"}, tc.args...), p)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			if !strings.Contains(out, `"zones":["阳曲示范区"]`) || !strings.Contains(out, tc.want) {
+				t.Errorf("want zones as written and %s in:\n%s", tc.want, out)
+			}
+		})
 	}
 }
 
@@ -201,5 +234,54 @@ func TestGenerate(t *testing.T) {
 	}
 	if code, _, _ := run(t, "generate", "--zones", "1", "--cities", "3", "--data.dir", db); code != 2 {
 		t.Errorf("fewer zones than cities: exit %d, want 2", code)
+	}
+}
+
+// TestZonesSuggestPrintsEntriesForTheUnresolvedNames: a name no zone
+// fits and a short form two zones fit are printed for review, the
+// resolved ones are not, and an alias added moves the stored figures.
+func TestZonesSuggestPrintsEntriesForTheUnresolvedNames(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(p, []byte("太原市开发区\n\n2023年1-6月,阳曲示范区固定资产投资完成4.03亿元。尖草坪工业园区工业投资完成2亿元。西山示范区固定资产投资完成7.59亿元。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := filepath.Join(dir, "zones.yml")
+	write := func(yaml string) {
+		if err := os.WriteFile(reg, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("zones:\n  - {name: 阳曲现代农业产业示范区, city: 太原市}\n  - {name: 西山生态文化旅游示范区, city: 太原市}\n  - {name: 西山煤电循环经济示范区, city: 太原市}\n")
+	data := filepath.Join(dir, "data")
+	if code, out, errs := run(t, "ingest", "--data.dir", data, "--zones.file", reg, p); code != 0 || !strings.Contains(out, "新出现的开发区名称: 太原市的“尖草坪工业园区”") {
+		t.Fatalf("ingest: exit %d:\n%s%s", code, out, errs)
+	}
+	code, out, errs := run(t, "zones", "suggest", "--data.dir", data, "--zones.file", reg)
+	if code != 0 {
+		t.Fatalf("zones suggest: exit %d: %s", code, errs)
+	}
+	want := "# zone names in the store that " + reg + " does not resolve: 2\n" +
+		"# Review each: add it as a zone of its own, or as an alias of the zone it is.\n" +
+		"zones:\n" +
+		"  - name: 尖草坪工业园区\n" +
+		"    city: 太原市\n" +
+		"    kind: 工业园区\n" +
+		"  # fits 西山生态文化旅游示范区, 西山煤电循环经济示范区: an alias of one of them?\n" +
+		"  - name: 西山示范区\n" +
+		"    city: 太原市\n" +
+		"    kind: 示范区\n"
+	if out != want {
+		t.Errorf("zones suggest:\n%s\nwant:\n%s", out, want)
+	}
+
+	// The operator says which: the next ingest moves the figures.
+	write("zones:\n  - {name: 阳曲现代农业产业示范区, city: 太原市}\n  - {name: 西山生态文化旅游示范区, city: 太原市, aliases: [西山示范区]}\n  - {name: 西山煤电循环经济示范区, city: 太原市}\n  - {name: 尖草坪工业园区, city: 太原市}\n")
+	code, out, errs = run(t, "ingest", "--data.dir", data, "--zones.file", reg, p)
+	if code != 0 || !strings.Contains(out, "太原市 西山示范区: moved to 西山生态文化旅游示范区 (1 figures renamed, 0 merged; revisions kept)\n") {
+		t.Errorf("ingest after the registry changed: exit %d:\n%s%s", code, out, errs)
+	}
+	if code, out, _ := run(t, "zones", "suggest", "--data.dir", data, "--zones.file", reg); code != 0 || out != "# every zone name in the store resolves with "+reg+"\n" {
+		t.Errorf("zones suggest after: exit %d:\n%s", code, out)
 	}
 }

@@ -18,6 +18,11 @@ func (m *Main) runIngest(ctx context.Context) int {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 		return 2
 	}
+	reg, err := m.loadZones()
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 2
+	}
 	files, err := inbox.Files(m.ingestIn.paths...)
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
@@ -30,7 +35,15 @@ func (m *Main) runIngest(ctx context.Context) int {
 	}
 	defer st.Close()
 
-	in := &inbox.Ingester{Store: st, Options: opt, Now: m.Now, FileTimeout: m.ingestIn.fileTimeout}
+	moves, err := inbox.Reresolve(ctx, st, reg)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: re-resolve zones: %v\n", err)
+		return 1
+	}
+	for _, mv := range moves {
+		fmt.Fprintf(m.Stdout, "%s %s: moved to %s (%d figures renamed, %d merged; revisions kept)\n", mv.City, mv.From, mv.To, mv.Moved, mv.Merged)
+	}
+	in := &inbox.Ingester{Store: st, Options: opt, Now: m.Now, FileTimeout: m.ingestIn.fileTimeout, Zones: reg}
 	progress := newProgress(m.Stderr, isTerminal(m.Stdout) && len(files) >= progressMin, len(files))
 	code := 0
 	for i, f := range files {

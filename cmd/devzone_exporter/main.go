@@ -54,16 +54,18 @@ type Main struct {
 		paths       []string
 		fileTimeout time.Duration
 	}
-	trendIn     trendConfig
-	generateIn  generateConfig
-	generate    *kingpin.CmdClause
-	backfill    *kingpin.CmdClause
-	backfillOut string
-	trend       *kingpin.CmdClause
-	parse       *kingpin.CmdClause
-	ingest      *kingpin.CmdClause
-	serve       *kingpin.CmdClause
-	srv         serveConfig
+	trendIn      trendConfig
+	generateIn   generateConfig
+	generate     *kingpin.CmdClause
+	backfill     *kingpin.CmdClause
+	backfillOut  string
+	trend        *kingpin.CmdClause
+	parse        *kingpin.CmdClause
+	ingest       *kingpin.CmdClause
+	serve        *kingpin.CmdClause
+	zonesSuggest *kingpin.CmdClause
+	zonesFile    string
+	srv          serveConfig
 	// exit is set when --help or --version has been handled: kingpin would
 	// otherwise go on to run the default command.
 	exit *int
@@ -109,6 +111,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.addParseFlags(m.parse)
 	m.parse.Flag("format", "Output format: table or json (JSON lines with the SCHEMA.md fields and text).").Default("table").EnumVar(&m.parseOut.format, "table", "json")
 	m.parse.Flag("explain", "Also print, for each figure, the rule that read it and where its subject came from, and for each number that gave no figure, why.").BoolVar(&m.parseOut.explain)
+	m.addZonesFlag(m.parse)
 	m.parse.Arg("file", "Bulletin files (.txt in UTF-8 or GB18030, .docx, .pdf, .html, .xlsx).").Required().ExistingFilesVar(&m.parseOut.files)
 
 	m.ingest = app.Command("ingest", "Parse bulletins and store their figures, one transaction per bulletin.")
@@ -116,11 +119,13 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.addDBFlags(m.ingest)
 	m.ingest.Flag("ingest.file-timeout", "Longest the parsing of one bulletin may take; a file that takes longer is kept as failed, and the next file is read.").
 		Default(inbox.DefaultFileTimeout.String()).DurationVar(&m.ingestIn.fileTimeout)
+	m.addZonesFlag(m.ingest)
 	m.ingest.Arg("path", "Bulletin files or directories of them.").Required().ExistingFilesOrDirsVar(&m.ingestIn.paths)
 
 	m.trend = m.addTrendCommand(app)
 	m.generate = m.addGenerateCommand(app)
 	m.backfill = m.addBackfillCommand(app)
+	m.zonesSuggest = m.addZonesCommand(app)
 	return m
 }
 
@@ -174,6 +179,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.interruptible(ctx, m.runGenerate)
 	case m.trend.FullCommand():
 		return m.interruptible(ctx, m.runTrend)
+	case m.zonesSuggest.FullCommand():
+		return m.interruptible(ctx, m.runZonesSuggest)
 	case m.serve.FullCommand():
 		return m.runServe(ctx)
 	}

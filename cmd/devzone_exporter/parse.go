@@ -20,8 +20,14 @@ func (m *Main) runParse(ctx context.Context) int {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 		return 2
 	}
+	reg, err := m.loadZones()
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 2
+	}
 	code := 0
 	var all []bulletin.Statement
+	var resolved [][]string
 	var skipped []bulletin.Skipped
 	for i, path := range m.parseOut.files {
 		res, err := inbox.ParseFile(ctx, path, opt)
@@ -40,12 +46,13 @@ func (m *Main) runParse(ctx context.Context) int {
 				m.logger.Warn(w)
 			}
 			all = append(all, res.Statements...)
+			resolved = append(resolved, resolvedZones(reg, path, res.Statements)...)
 			continue
 		}
 		fmt.Fprintln(m.Stderr, err)
 		code = 1
 	}
-	if err := m.printFigures(all); err != nil {
+	if err := m.printFigures(all, resolved); err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 		return 1
 	}
@@ -79,19 +86,25 @@ func (m *Main) printSkipped(sk []bulletin.Skipped) {
 
 // printFigures prints every statement: restatements, one-month figures
 // and forecasts included (the store keeps only the report period's, once).
-func (m *Main) printFigures(figs []bulletin.Statement) error {
+// JSON keeps zones as written (what ../shared/corpus scores) and gives the
+// registry's names in resolved_zones.
+func (m *Main) printFigures(figs []bulletin.Statement, resolved [][]string) error {
 	if m.parseOut.format == "json" {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetEscapeHTML(false)
-		for _, f := range figs {
+		for i, f := range figs {
 			var err error
 			if m.parseOut.explain {
-				err = enc.Encode(f)
+				err = enc.Encode(struct {
+					bulletin.Statement
+					ResolvedZones []string `json:"resolved_zones"`
+				}{f, resolved[i]})
 			} else {
 				err = enc.Encode(struct {
 					figure.Figure
-					Scope string `json:"scope,omitempty"`
-				}{f.Figure, f.Scope})
+					Scope         string   `json:"scope,omitempty"`
+					ResolvedZones []string `json:"resolved_zones"`
+				}{f.Figure, f.Scope, resolved[i]})
 			}
 			if err != nil {
 				return err

@@ -91,6 +91,7 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 		Default(strconv.Itoa(trend.DefaultMaxInFlight)).IntVar(&m.srv.maxAPIRequests)
 	c.Flag("metrics.derived", "Expose the figures derived from stated ones (implied city totals and growth) as devzone_derived_* families.").
 		Default("false").BoolVar(&m.srv.derived)
+	m.addZonesFlag(c)
 	m.addRuntimeFlags(c)
 }
 
@@ -133,6 +134,10 @@ func (m *Main) runServe(ctx context.Context) int {
 	if err != nil {
 		return fail(2, err)
 	}
+	reg, err := m.loadZones()
+	if err != nil {
+		return fail(2, err)
+	}
 	dataDir, secrets := m.db.dataDir, m.db.secrets()
 	exp, err := collector.New(collector.Config{
 		Open: func(ctx context.Context) (*store.Store, error) {
@@ -149,6 +154,7 @@ func (m *Main) runServe(ctx context.Context) int {
 		LeaderLease:    m.srv.leaderLease,
 		Derived:        m.srv.derived,
 		OnLoad:         loadTuning(m.srv.loadGOGC),
+		Zones:          reg,
 	})
 	if err != nil {
 		return fail(1, err)

@@ -18,7 +18,7 @@ type trendConfig struct {
 func (m *Main) addTrendCommand(app *kingpin.Application) *kingpin.CmdClause {
 	c := app.Command("trend", "Print a zone's indicator by reporting period from the store.")
 	c.Flag("city", "City, e.g. 太原市.").StringVar(&m.trendIn.city)
-	c.Flag("zone", "Zone as the bulletin writes it, e.g. 中北高新区 or 中北高新区、清徐开发区.").StringVar(&m.trendIn.zone)
+	c.Flag("zone", "Zone, its canonical name in the zone registry, e.g. 中北高新区 (with the joint figures it is part of) or 中北高新区、清徐开发区.").StringVar(&m.trendIn.zone)
 	c.Flag("indicator", "Indicator key, e.g. industrial_value_added.").Required().StringVar(&m.trendIn.indicator)
 	c.Flag("measure", "Measure key: value, yoy_growth, city_share, city_share_change, growth_vs_city, ...").Default(figure.MeasureValue).StringVar(&m.trendIn.measure)
 	c.Flag("from", "First period, YYYY-MM.").StringVar(&m.trendIn.from)

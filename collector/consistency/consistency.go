@@ -31,6 +31,9 @@ const (
 	KindPartsExceedTotal   = "parts_do_not_add_up"  // batches do not add up to their stated total
 	KindShareAbove100      = "share_above_100"      // a share above 100%
 	KindGrowthContradicts  = "growth_contradicts_values"
+	// KindUnknownZoneName is a zone name the zone registry does not know
+	// (collector/zones): kept as written, for the operator to register.
+	KindUnknownZoneName = "unknown_zone_name"
 )
 
 // KindNames names the kinds of finding for officials.
@@ -40,6 +43,7 @@ var KindNames = map[string]string{
 	KindPartsExceedTotal:   "分项之和与所报总数不符",
 	KindShareAbove100:      "占全市比重超过100%",
 	KindGrowthContradicts:  "同比增速与两年数值不符",
+	KindUnknownZoneName:    "新出现的开发区名称",
 }
 
 // Finding is one inconsistency; see figure.Finding.

@@ -58,6 +58,10 @@ type Figure struct {
 	// Derived marks a figure computed from stated ones (a city total
 	// implied by a share), never stated by a bulletin.
 	Derived bool `json:"derived,omitempty"`
+	// Written are the zones as the bulletin wrote them when the zone
+	// registry resolved them to other names (Zones); nil when Zones are
+	// as written. The store keeps them beside the figure.
+	Written []string `json:"-"`
 }
 
 // Zone is the figure's subject as one label value: its zones joined by 、.

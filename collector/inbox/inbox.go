@@ -19,6 +19,7 @@ import (
 	"github.com/devzone/devzone_exporter/collector/consistency"
 	"github.com/devzone/devzone_exporter/collector/figure"
 	"github.com/devzone/devzone_exporter/collector/store"
+	"github.com/devzone/devzone_exporter/collector/zones"
 )
 
 // Outcome says what became of a file.
@@ -42,7 +43,10 @@ type Result struct {
 	// Findings are the inconsistencies among the file's figures, stored
 	// with its report.
 	Findings []figure.Finding
-	Err      error
+	// Resolutions are what the zone registry made of each name the
+	// bulletin writes; nil without a registry.
+	Resolutions []zones.Resolution
+	Err         error
 }
 
 // Ingester ingests files into a store.
@@ -55,6 +59,9 @@ type Ingester struct {
 	// zero. A file that takes longer is kept as failed, and the next file
 	// is read.
 	FileTimeout time.Duration
+	// Zones resolves the zones of the figures to canonical names before
+	// they are stored (collector/zones); nil stores them as written.
+	Zones *zones.Registry
 
 	// Parse parses one bulletin; bulletin.Parse when nil. Tests replace it
 	// with a parser that is slow on purpose.
@@ -114,14 +121,28 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	}
 	res.Parsed = parsed
 	rep.Period = parsed.Period
-	lastYear, err := in.lastYear(ctx, parsed.Figures)
+	stated := parsed.Figures
+	var zoneFindings []figure.Finding
+	if in.Zones != nil {
+		// Between parsing and storing: the store, the metrics and the
+		// API see canonical names; each figure keeps its names as written.
+		text, _ := bulletin.Decode(b) // Parse decoded it already
+		applied := in.Zones.Apply(parsed.Figures, text)
+		stated, res.Resolutions = applied.Figures, applied.Resolutions
+		parsed.Warnings = append(parsed.Warnings, applied.Warnings...)
+		if zoneFindings, err = in.newNames(ctx, applied.Findings); err != nil {
+			res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
+			return res
+		}
+	}
+	lastYear, err := in.lastYear(ctx, stated)
 	if err != nil {
 		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
 		return res
 	}
-	rep.Findings = consistency.Check(parsed.Figures, lastYear)
+	rep.Findings = append(consistency.Check(stated, lastYear), zoneFindings...)
 	res.Findings = rep.Findings
-	figs := append(append([]figure.Figure(nil), parsed.Figures...), consistency.Derive(parsed.Figures)...)
+	figs := append(append([]figure.Figure(nil), stated...), consistency.Derive(stated)...)
 	stored, err := in.Store.Ingest(ctx, rep, figs)
 	if err != nil {
 		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
@@ -132,6 +153,29 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		res.Outcome = Duplicate
 	}
 	return res
+}
+
+// newNames keeps the unknown zone names the store has no finding of yet:
+// a name is 新出现 once, in the report it first appears in, not in every
+// report after (at national scale, before the registry is filled in,
+// that would be thousands of findings a month).
+func (in *Ingester) newNames(ctx context.Context, fs []figure.Finding) ([]figure.Finding, error) {
+	known := map[string]map[string]bool{}
+	var out []figure.Finding
+	for _, f := range fs {
+		seen, ok := known[f.City]
+		if !ok {
+			var err error
+			if seen, err = in.Store.FindingZonesOf(ctx, f.Kind, f.City); err != nil {
+				return nil, err
+			}
+			known[f.City] = seen
+		}
+		if !seen[f.Zone] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // lastYear returns a lookup of the stated values the store holds for the

@@ -38,13 +38,16 @@ type stageRow struct {
 	Text                                   string
 	Line                                   int
 	Derived                                bool
+	// ZoneWritten is the zone as written when the registry resolved it to
+	// Zone; "" when Zone is as written.
+	ZoneWritten string
 }
 
 // stageColumns are the columns of ingest_stage in the order of stageRow.args.
-var stageColumns = []string{"city", "zone", "indicator", "measure", "period", "period_end", "value", "unit", "approx", "text", "line", "derived"}
+var stageColumns = []string{"city", "zone", "indicator", "measure", "period", "period_end", "value", "unit", "approx", "text", "line", "derived", "zone_written"}
 
 func (r *stageRow) args() []any {
-	return []any{r.City, r.Zone, r.Indicator, r.Measure, r.Period, r.PeriodEnd, r.Value, r.Unit, r.Approx, r.Text, r.Line, r.Derived}
+	return []any{r.City, r.Zone, r.Indicator, r.Measure, r.Period, r.PeriodEnd, r.Value, r.Unit, r.Approx, r.Text, r.Line, r.Derived, r.ZoneWritten}
 }
 
 // stageRows checks figures and drops exact repeats: a bulletin may state one
@@ -90,6 +93,9 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 			Text:      f.Text,
 			Line:      f.Line,
 			Derived:   f.Derived,
+			// The written zones of the figure stated first: a restatement
+			// under another name is the same figure.
+			ZoneWritten: strings.Join(f.Written, figure.ZoneSep),
 		})
 	}
 	return rows, nil
@@ -126,6 +132,7 @@ CREATE TEMP TABLE ingest_stage (
     text       TEXT             NOT NULL,
     line       INTEGER          NOT NULL,
     derived    BOOLEAN          NOT NULL,
+    zone_written TEXT           NOT NULL,
     figure_id  BIGINT -- set by matchSQL: the current figure with this key
 ) ON COMMIT DROP`
 	createStageSQLite = `
@@ -142,6 +149,7 @@ CREATE TEMP TABLE ingest_stage (
     text       TEXT             NOT NULL,
     line       INTEGER          NOT NULL,
     derived    BOOLEAN          NOT NULL,
+    zone_written TEXT           NOT NULL,
     figure_id  INTEGER -- set by matchSQL: the current figure with this key
 )`
 	dropStage = `DROP TABLE ingest_stage`
@@ -177,7 +185,7 @@ WHERE f.value <> s.value OR f.unit <> s.unit OR f.approx <> s.approx`
 const updateSQL = `
 UPDATE figures
 SET report_id = ?, value = s.value, unit = s.unit, approx = s.approx,
-    text = s.text, line = s.line, period_end = s.period_end
+    text = s.text, line = s.line, period_end = s.period_end, zone_written = s.zone_written
 FROM ingest_stage s
 WHERE figures.id = s.figure_id
   AND (figures.value <> s.value OR figures.unit <> s.unit OR figures.approx <> s.approx)`
@@ -186,8 +194,8 @@ WHERE figures.id = s.figure_id
 // report's id.
 const insertNewSQL = `
 INSERT INTO figures
-    (report_id, city, zone, indicator, measure, period, period_end, value, unit, approx, derived, text, line)
-SELECT ?, s.city, s.zone, s.indicator, s.measure, s.period, s.period_end, s.value, s.unit, s.approx, s.derived, s.text, s.line
+    (report_id, city, zone, indicator, measure, period, period_end, value, unit, approx, derived, text, line, zone_written)
+SELECT ?, s.city, s.zone, s.indicator, s.measure, s.period, s.period_end, s.value, s.unit, s.approx, s.derived, s.text, s.line, s.zone_written
 FROM ingest_stage s
 WHERE s.figure_id IS NULL`
 
@@ -351,8 +359,8 @@ func stagePostgres(ctx context.Context, tx *sqlx.Tx, rows []stageRow) error {
 	return stmt.Close()
 }
 
-// sqliteChunk is the number of rows per multi-row INSERT on SQLite: 11
-// columns x 500 rows = 5,500 variables, well under SQLite's limit of
+// sqliteChunk is the number of rows per multi-row INSERT on SQLite: 13
+// columns x 500 rows = 6,500 variables, well under SQLite's limit of
 // 32,766 (and under the 999 of builds before 3.32 only if lowered; modernc
 // ships 3.32+).
 const sqliteChunk = 500

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,8 +111,11 @@ func (s *Store) latest(ctx context.Context, where string) ([]figure.Figure, erro
 // zero From or To leaves that end open; Limit <= 0 means no limit.
 type Filter struct {
 	City, Zone, Indicator, Measure string
-	From, To                       figure.Period // inclusive
-	Limit                          int
+	// Joint makes Zone match the joint figures it is a member of too
+	// (中北高新区 matches 中北高新区、清徐开发区).
+	Joint    bool
+	From, To figure.Period // inclusive
+	Limit    int
 }
 
 // StoredFigure is a current figure with where it came from.
@@ -144,6 +148,12 @@ func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
 			where = append(where, c.column)
 			args = append(args, c.value)
 		}
+	}
+	if f.Joint && f.Zone != "" && !strings.ContainsAny(f.Zone, `%_\`) {
+		i := slices.Index(where, "f.zone = ?")
+		where[i] = "(f.zone = ? OR f.zone LIKE ? OR f.zone LIKE ? OR f.zone LIKE ?)"
+		sep := figure.ZoneSep
+		args = slices.Insert(args, i+1, any(f.Zone+sep+"%"), any("%"+sep+f.Zone), any("%"+sep+f.Zone+sep+"%"))
 	}
 	q := figuresSQL
 	if len(where) > 0 {

@@ -122,7 +122,10 @@ type Series struct {
 	IndicatorName string      `json:"indicator_name"`
 	Measure       string      `json:"measure"`
 	Unit          figure.Unit `json:"unit"`
-	Points        []Point     `json:"points"`
+	// Joint marks a figure about several zones together (zone is its
+	// members joined by 、): a query for one member returns it too.
+	Joint  bool    `json:"joint,omitempty"`
+	Points []Point `json:"points"`
 }
 
 // Run answers a query from the store. It asks for one figure more than
@@ -132,7 +135,7 @@ func Run(ctx context.Context, st *store.Store, q Query) ([]Series, error) {
 		return nil, err
 	}
 	figs, err := st.Figures(ctx, store.Filter{
-		City: q.City, Zone: q.Zone, Indicator: q.Indicator, Measure: q.Measure,
+		City: q.City, Zone: q.Zone, Joint: true, Indicator: q.Indicator, Measure: q.Measure,
 		From: q.From, To: q.To, Limit: MaxPoints + 1,
 	})
 	if err != nil {
@@ -151,7 +154,7 @@ func Group(figs []store.StoredFigure) []Series {
 		n := len(out)
 		if n == 0 || out[n-1].City != f.City || out[n-1].Zone != f.Zone() || out[n-1].Indicator != f.Indicator || out[n-1].Measure != f.Measure {
 			out = append(out, Series{City: f.City, Zone: f.Zone(), Indicator: f.Indicator,
-				IndicatorName: figure.Indicators[f.Indicator], Measure: f.Measure, Unit: f.Unit})
+				IndicatorName: figure.Indicators[f.Indicator], Measure: f.Measure, Unit: f.Unit, Joint: len(f.Zones) > 1})
 			n++
 		}
 		out[n-1].Points = append(out[n-1].Points, Point{Period: f.Period, Value: f.Value, Approx: f.Approx,
