@@ -54,36 +54,30 @@ func splitZone(zone string) []string {
 	return strings.Split(zone, figure.ZoneSep)
 }
 
-// latestSQL picks, for each (city, zone, indicator, measure), the figure of
-// its latest period: the one no later period follows. The window reads
-// figures_key in its own order, so neither dialect sorts. %s selects
-// stated or derived figures.
+// latestSQL reads latest_figures, which Ingest keeps: one row per
+// series, however many periods figures holds, in its primary key's order.
+// The parameter selects stated (false) or derived (true) figures.
 const latestSQL = `
 SELECT city, zone, indicator, measure, period, value, unit, approx, text, line, report_id, derived
-FROM (
-    SELECT f.*, lead(f.period) OVER (
-        PARTITION BY f.city, f.zone, f.indicator, f.measure ORDER BY f.period) AS next_period
-    FROM figures f
-    WHERE %s
-) latest
-WHERE next_period IS NULL
-ORDER BY city, zone, indicator, measure`
+FROM latest_figures
+WHERE derived = ?
+ORDER BY derived, city, zone, indicator, measure`
 
 // Latest returns the current figures of each (city, zone, indicator,
 // measure) at its latest period, non-derived only, ordered by city, zone,
 // indicator, measure. Figure.Text and Line are filled. It is what the
 // refresh job turns into metrics.
 func (s *Store) Latest(ctx context.Context) ([]figure.Figure, error) {
-	return s.latest(ctx, "NOT f.derived")
+	return s.latest(ctx, false)
 }
 
 // LatestDerived is Latest for the derived figures (Figure.Derived set).
 func (s *Store) LatestDerived(ctx context.Context) ([]figure.Figure, error) {
-	return s.latest(ctx, "f.derived")
+	return s.latest(ctx, true)
 }
 
-func (s *Store) latest(ctx context.Context, where string) ([]figure.Figure, error) {
-	rows, err := s.db.QueryxContext(ctx, fmt.Sprintf(latestSQL, where))
+func (s *Store) latest(ctx context.Context, derived bool) ([]figure.Figure, error) {
+	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(latestSQL), derived)
 	if err != nil {
 		return nil, fmt.Errorf("latest figures: %w", err)
 	}
@@ -107,11 +101,26 @@ func (s *Store) latest(ctx context.Context, where string) ([]figure.Figure, erro
 }
 
 // Filter selects figures for Figures. An empty field matches any value; a
-// zero From or To leaves that end open; Limit <= 0 means no limit.
+// zero From or To leaves that end open; Limit <= 0 means no limit; a
+// non-nil After starts past that figure, in Figures' order.
 type Filter struct {
 	City, Zone, Indicator, Measure string
 	From, To                       figure.Period // inclusive
 	Limit                          int
+	After                          *FigureKey
+}
+
+// FigureKey is a figure's place in Figures' order: the columns of
+// figures_key, the cursor of a page of figures.
+type FigureKey struct {
+	City, Zone, Indicator, Measure, Period string
+	Derived                                bool
+}
+
+// Cursor returns f's place in Figures' order.
+func (f *StoredFigure) Cursor() FigureKey {
+	return FigureKey{City: f.City, Zone: f.Zone(), Indicator: f.Indicator, Measure: f.Measure,
+		Period: f.Period.String(), Derived: f.Derived}
 }
 
 // StoredFigure is a current figure with where it came from.
@@ -144,6 +153,12 @@ func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
 			where = append(where, c.column)
 			args = append(args, c.value)
 		}
+	}
+	if a := f.After; a != nil {
+		// A row comparison: figures_key's columns in its order, so that
+		// PostgreSQL starts its index scan there.
+		where = append(where, "(f.city, f.zone, f.indicator, f.measure, f.period, f.derived) > (?, ?, ?, ?, ?, ?)")
+		args = append(args, a.City, a.Zone, a.Indicator, a.Measure, a.Period, a.Derived)
 	}
 	q := figuresSQL
 	if len(where) > 0 {
@@ -249,11 +264,31 @@ func (s *Store) Revisions(ctx context.Context, k figure.Key) ([]Revision, error)
 }
 
 // CountFigures returns the number of current figures, all periods, derived
-// included; the exporter reports it as devzone_store_figures.
+// included, counted (State has the same number without reading figures).
 func (s *Store) CountFigures(ctx context.Context) (int, error) {
 	var n int
 	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM figures`); err != nil {
 		return 0, fmt.Errorf("count figures: %w", err)
 	}
 	return n, nil
+}
+
+// State is what a refresh compares to find out whether the store changed.
+type State struct {
+	// Version moves with every ingested report.
+	Version int64
+	// Figures is the number of current figures, all periods, derived
+	// included; the exporter reports it as devzone_store_figures.
+	Figures int64
+}
+
+// State reads the store's version and figure count: one row, by primary
+// key. Ingest keeps both in the report's transaction.
+func (s *Store) State(ctx context.Context) (State, error) {
+	var st State
+	err := s.db.QueryRowContext(ctx, `SELECT version, figures FROM store_state WHERE id = 1`).Scan(&st.Version, &st.Figures)
+	if err != nil {
+		return State{}, fmt.Errorf("store state: %w", err)
+	}
+	return st, nil
 }
