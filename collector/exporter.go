@@ -109,6 +109,9 @@ type Exporter struct {
 	loaded   store.State
 	loadedAt time.Time
 
+	// seen spares the ingest job reading the files it settled before.
+	seen inbox.Seen
+
 	storeMu sync.Mutex
 	st      *store.Store
 	lock    *leader.Lock // ingestion lock on a PostgreSQL store; nil on SQLite
@@ -301,7 +304,7 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 	if lead, err := e.leads(ctx); err != nil || !lead {
 		return false, err // another replica ingests; this one serves
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, Seen: &e.seen}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {

@@ -51,6 +51,9 @@ type Ingester struct {
 	Options bulletin.Options
 	// Now is the clock for received times; time.Now when nil.
 	Now func() time.Time
+	// Seen, when set, lets Dir skip the files it settled in earlier runs
+	// and that have not changed since.
+	Seen *Seen
 }
 
 // File ingests one file. A file whose bytes were seen before is not parsed
@@ -246,7 +249,8 @@ func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
-		out = append(out, in.File(ctx, f))
+		out = append(out, in.fileOnce(ctx, f))
 	}
+	in.Seen.retain(files)
 	return out, errs(out)
 }
