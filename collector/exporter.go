@@ -384,12 +384,12 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	runtime.GC()
 	defer debug.SetGCPercent(debug.SetGCPercent(loadGCPercent))
 
-	figs, err := st.Latest(ctx)
+	figs, err := st.LatestValues(ctx, false)
 	if err != nil {
 		return err
 	}
 	if e.cfg.Derived {
-		derived, err := st.LatestDerived(ctx)
+		derived, err := st.LatestValues(ctx, true)
 		if err != nil {
 			return err
 		}

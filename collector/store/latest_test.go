@@ -50,7 +50,7 @@ func checkLatest(t *testing.T, s *Store, step string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, derived := range []bool{false, true} {
-		got, err := s.latest(ctx, derived)
+		got, err := s.latest(ctx, derived, true)
 		if err != nil {
 			t.Fatal(err)
 		}

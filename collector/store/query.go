@@ -56,42 +56,60 @@ func splitZone(zone string) []string {
 
 // latestSQL reads latest_figures, which Ingest keeps: one row per
 // series, however many periods figures holds, in its primary key's order.
-// The parameter selects stated (false) or derived (true) figures.
+// The parameter selects stated (false) or derived (true) figures; %s is
+// text and line, or placeholders for them.
 const latestSQL = `
-SELECT city, zone, indicator, measure, period, value, unit, approx, text, line, report_id, derived
+SELECT city, zone, indicator, measure, period, value, unit, approx, %s
 FROM latest_figures
 WHERE derived = ?
 ORDER BY derived, city, zone, indicator, measure`
 
 // Latest returns the current figures of each (city, zone, indicator,
 // measure) at its latest period, non-derived only, ordered by city, zone,
-// indicator, measure. Figure.Text and Line are filled. It is what the
-// refresh job turns into metrics.
+// indicator, measure. Figure.Text and Line are filled.
 func (s *Store) Latest(ctx context.Context) ([]figure.Figure, error) {
-	return s.latest(ctx, false)
+	return s.latest(ctx, false, true)
 }
 
 // LatestDerived is Latest for the derived figures (Figure.Derived set).
 func (s *Store) LatestDerived(ctx context.Context) ([]figure.Figure, error) {
-	return s.latest(ctx, true)
+	return s.latest(ctx, true, true)
 }
 
-func (s *Store) latest(ctx context.Context, derived bool) ([]figure.Figure, error) {
-	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(latestSQL), derived)
+// LatestValues is Latest (derived false) or LatestDerived (true) without
+// Text and Line: what the refresh job turns into metrics, without a
+// sentence per figure to read, hold and collect.
+func (s *Store) LatestValues(ctx context.Context, derived bool) ([]figure.Figure, error) {
+	return s.latest(ctx, derived, false)
+}
+
+func (s *Store) latest(ctx context.Context, derived, withText bool) ([]figure.Figure, error) {
+	cols := "text, line"
+	if !withText {
+		cols = "'', 0"
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(fmt.Sprintf(latestSQL, cols)), derived)
 	if err != nil {
 		return nil, fmt.Errorf("latest figures: %w", err)
 	}
 	defer rows.Close()
 	var figs []figure.Figure
-	var row figureRow
+	// A store holds a few hundred periods at most: parse each once.
+	periods := map[string]figure.Period{}
+	var zone, period, unit string
 	for rows.Next() {
-		if err := rows.StructScan(&row); err != nil {
+		f := figure.Figure{Derived: derived}
+		if err := rows.Scan(&f.City, &zone, &f.Indicator, &f.Measure, &period, &f.Value, &unit, &f.Approx, &f.Text, &f.Line); err != nil {
 			return nil, fmt.Errorf("latest figures: %w", err)
 		}
-		f, err := row.figure()
-		if err != nil {
-			return nil, fmt.Errorf("latest figures: %w", err)
+		p, ok := periods[period]
+		if !ok {
+			if p, err = figure.ParsePeriod(period); err != nil {
+				return nil, fmt.Errorf("latest figures: %w", err)
+			}
+			periods[period] = p
 		}
+		f.Period, f.Unit, f.Zones = p, figure.Unit(unit), splitZone(zone)
 		figs = append(figs, f)
 	}
 	if err := rows.Err(); err != nil {
