@@ -154,9 +154,9 @@ SELECT f.city, f.zone, f.indicator, f.measure, f.period, f.value, f.unit, f.appr
 FROM figures f
 JOIN reports r ON r.id = f.report_id`
 
-// Figures returns the current figures matching a filter over all periods
-// (for trends), ordered by city, zone, indicator, measure, period.
-func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
+// figuresQuery is Figures' statement, with ? placeholders, and its
+// arguments.
+func figuresQuery(f Filter) (string, []any) {
 	var where []string
 	var args []any
 	for _, c := range []struct{ column, value string }{
@@ -187,6 +187,13 @@ func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
 		q += "\nLIMIT ?"
 		args = append(args, f.Limit)
 	}
+	return q, args
+}
+
+// Figures returns the current figures matching a filter over all periods
+// (for trends), ordered by city, zone, indicator, measure, period.
+func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
+	q, args := figuresQuery(f)
 	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
