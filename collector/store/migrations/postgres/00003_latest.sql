@@ -54,8 +54,11 @@ INSERT INTO store_state (id, version, figures) SELECT 1, 1, count(*) FROM figure
 -- once zone, indicator and measure are fixed.
 CREATE INDEX figures_zone ON figures (zone, indicator, measure, city, period);
 
--- Each city's latest period's findings are counted by kind from here.
-CREATE INDEX findings_city_period ON findings (city, period, kind);
+-- Each city's latest period's findings are counted by kind from here. The
+-- count joins findings to zones, whose columns collate "C": the index
+-- must too, or PostgreSQL cannot look the join's keys up in it and reads
+-- every finding instead.
+CREATE INDEX findings_city_period ON findings (city COLLATE "C", period COLLATE "C", kind);
 
 -- Ingest never deletes a figure; an operator may (DELETE FROM figures
 -- WHERE city = …). This trigger keeps latest_figures, zones and
