@@ -238,7 +238,10 @@ func errs(rs []Result) error {
 }
 
 // Dir ingests every bulletin file under dir, in name order, and returns
-// each file's result and the joined errors of those that failed.
+// each file's result and the joined errors of those that failed. A
+// result's Parsed holds the period and warnings only, and its Findings
+// are left out: they are stored, and a run over many files would hold
+// them all.
 func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
 	files, err := Files(dir)
 	if err != nil {

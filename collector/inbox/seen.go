@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -44,8 +45,20 @@ type storeResult struct {
 }
 
 // fileOnce is File, skipped for a file Seen has settled in the state stat
-// shows now.
+// shows now. Of what the parser made of the file it keeps the period and
+// the warnings only: Dir holds every file's result until the run ends,
+// and a first run over 10,000 bulletins held all their figures and
+// findings at once (2.3 GB).
 func (in *Ingester) fileOnce(ctx context.Context, path string) Result {
+	r := in.fileSeen(ctx, path)
+	if r.Parsed != nil {
+		r.Parsed = &bulletin.Result{Period: r.Parsed.Period, Warnings: r.Parsed.Warnings}
+	}
+	r.Findings = nil
+	return r
+}
+
+func (in *Ingester) fileSeen(ctx context.Context, path string) Result {
 	if in.Seen == nil {
 		return in.File(ctx, path)
 	}
