@@ -70,13 +70,18 @@ BEGIN
     DELETE FROM latest_figures l USING old_rows o
     WHERE l.derived = o.derived AND l.city = o.city AND l.zone = o.zone
       AND l.indicator = o.indicator AND l.measure = o.measure AND l.period = o.period;
+    -- Each series' newest remaining figure: one backward step along
+    -- figures_key per series, not every period of it.
     INSERT INTO latest_figures (derived, city, zone, indicator, measure, period, value, unit, approx, text, line, report_id)
-    SELECT DISTINCT ON (f.derived, f.city, f.zone, f.indicator, f.measure)
-           f.derived, f.city, f.zone, f.indicator, f.measure, f.period, f.value, f.unit, f.approx, f.text, f.line, f.report_id
+    SELECT o.derived, o.city, o.zone, o.indicator, o.measure, f.period, f.value, f.unit, f.approx, f.text, f.line, f.report_id
     FROM (SELECT DISTINCT derived, city, zone, indicator, measure FROM old_rows) o
-    JOIN figures f ON f.city = o.city AND f.zone = o.zone AND f.indicator = o.indicator
-                  AND f.measure = o.measure AND f.derived = o.derived
-    ORDER BY f.derived, f.city, f.zone, f.indicator, f.measure, f.period DESC
+    CROSS JOIN LATERAL (
+        SELECT f.period, f.value, f.unit, f.approx, f.text, f.line, f.report_id
+        FROM figures f
+        WHERE f.city = o.city AND f.zone = o.zone AND f.indicator = o.indicator
+          AND f.measure = o.measure AND f.derived = o.derived
+        ORDER BY f.period DESC
+        LIMIT 1) f
     ON CONFLICT DO NOTHING;
     DELETE FROM zones z USING old_rows o WHERE z.city = o.city AND z.zone = o.zone;
     INSERT INTO zones (city, zone, latest_period)
