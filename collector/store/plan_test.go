@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestQueryPlans(t *testing.T) {
 		{"series of a zone without its city", zoneOnly, zoneOnlyArgs, "figures_zone"},
 		{"series of a zone with its city", withCity, withCityArgs, "figures_key"},
 		{"a page of series after a cursor", next, nextArgs, "figures_key"},
-		{"latest figures", strings.Replace(latestSQL, "%s", "text, line", 1), []any{false}, "latest_figures"},
+		{"latest figures", fmt.Sprintf(latestSQL, "text, line", latestOrder), []any{false}, "latest_figures"},
 		{"zones after a cursor", zonesAfterSQL, []any{ty, zb, 100}, "zones"},
 		{"finding counts of the latest periods", latestFindingCountsSQL, nil, "findings_city_period"},
 		{"a page of findings", findingsSQL, []any{0, 100}, "findings_pkey"},

@@ -55,13 +55,19 @@ func splitZone(zone string) []string {
 }
 
 // latestSQL reads latest_figures, which Ingest keeps: one row per
-// series, however many periods figures holds, in its primary key's order.
-// The parameter selects stated (false) or derived (true) figures; %s is
-// text and line, or placeholders for them.
+// series, however many periods figures holds. The parameter selects
+// stated (false) or derived (true) figures; the first %s is text and line,
+// or placeholders for them, the second the order or nothing.
 const latestSQL = `
 SELECT city, zone, indicator, measure, period, value, unit, approx, %s
 FROM latest_figures
-WHERE derived = ?
+WHERE derived = ?%s`
+
+// latestOrder is Latest's order, its primary key's. The refresh does
+// without: the snapshot sorts its series itself, and PostgreSQL, whose
+// plan after a month's updates is a scan and a sort on disk, then only
+// scans (40 ms instead of 270 at 150k rows).
+const latestOrder = `
 ORDER BY derived, city, zone, indicator, measure`
 
 // Latest returns the current figures of each (city, zone, indicator,
@@ -77,18 +83,18 @@ func (s *Store) LatestDerived(ctx context.Context) ([]figure.Figure, error) {
 }
 
 // LatestValues is Latest (derived false) or LatestDerived (true) without
-// Text and Line: what the refresh job turns into metrics, without a
-// sentence per figure to read, hold and collect.
+// Text and Line and in no particular order: what the refresh job turns
+// into metrics, without a sentence per figure to read, hold and collect.
 func (s *Store) LatestValues(ctx context.Context, derived bool) ([]figure.Figure, error) {
 	return s.latest(ctx, derived, false)
 }
 
 func (s *Store) latest(ctx context.Context, derived, withText bool) ([]figure.Figure, error) {
-	cols := "text, line"
+	cols, order := "text, line", latestOrder
 	if !withText {
-		cols = "'', 0"
+		cols, order = "'', 0", ""
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(fmt.Sprintf(latestSQL, cols)), derived)
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(fmt.Sprintf(latestSQL, cols, order)), derived)
 	if err != nil {
 		return nil, fmt.Errorf("latest figures: %w", err)
 	}
