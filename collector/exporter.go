@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
-	"github.com/devzone/devzone_exporter/collector/figure"
 	"github.com/devzone/devzone_exporter/collector/inbox"
 	"github.com/devzone/devzone_exporter/collector/leader"
 	"github.com/devzone/devzone_exporter/collector/store"
@@ -133,8 +132,11 @@ type Exporter struct {
 	// reloadMu serialises refreshes; loaded is the store version the
 	// snapshot in service was read at, loadedAt when.
 	reloadMu sync.Mutex
-	loaded   storeVersion
+	loaded   store.State
 	loadedAt time.Time
+
+	// seen spares the ingest job reading the files it settled before.
+	seen inbox.Seen
 
 	storeMu sync.Mutex
 	st      *store.Store
@@ -371,16 +373,9 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 			changed = true
 			e.logger.Info("zone moved to its canonical name", "city", m.City, "from", m.From, "to", m.To, "moved", m.Moved, "merged", m.Merged)
 		}
-		if len(moves) > 0 {
-			// Renamed rows leave the store's version as it was: make the
-			// next refresh read the figures.
-			e.reloadMu.Lock()
-			e.loaded = storeVersion{}
-			e.reloadMu.Unlock()
-		}
 		e.reresolved.Store(true)
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {
@@ -418,67 +413,33 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 func (e *Exporter) refresh(ctx context.Context) error { return e.reload(ctx, false) }
 
 // fullReloadAfter bounds how long the refresh job trusts the store's
-// version (see storeVersion) and skips reading its figures: a figure
-// changed behind the exporter's back, by hand in SQL, shows after this.
+// version (see store.State) and skips reading its figures: a snapshot
+// older than this is read again even when the version did not move.
 const fullReloadAfter = 10 * time.Minute
 
-// storeVersion is a cheap fingerprint of the store's figures: every
-// ingest adds or updates a report row and every deletion changes the
-// count, so the refresh job reads the figures (150,000 rows, a second and
-// some 70 MB of garbage) only when the version moved.
-type storeVersion struct {
-	figures, reports, ingested, reportFigures int
-	lastID                                    int64
-	lastReceived                              time.Time
-}
-
-func versionOf(ctx context.Context, st *store.Store) (storeVersion, error) {
-	var v storeVersion
-	var err error
-	if v.figures, err = st.CountFigures(ctx); err != nil {
-		return v, err
-	}
-	reports, err := st.Reports(ctx)
-	if err != nil {
-		return v, err
-	}
-	v.reports = len(reports)
-	for _, r := range reports {
-		if r.Status == store.StatusIngested {
-			v.ingested++
-		}
-		v.reportFigures += r.Figures
-		v.lastID = max(v.lastID, r.ID)
-		if r.ReceivedAt.After(v.lastReceived) {
-			v.lastReceived = r.ReceivedAt
-		}
-	}
-	return v, nil
-}
 
 // reload is refresh; force reads and renders the figures even when the
 // store did not change (the benchmark measures the whole path with it).
 func (e *Exporter) reload(ctx context.Context, force bool) error {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
+	// The store's state, one row by primary key, is the whole cost of a
+	// refresh that finds nothing new; it is the ping, too.
 	st, err := e.store(ctx)
+	var ver store.State
 	if err == nil {
-		err = st.Ping(ctx)
+		ver, err = st.State(ctx)
 	}
 	if err != nil {
 		e.setReachable(false)
 		return err
 	}
 	e.setReachable(true)
-	ver, err := versionOf(ctx, st)
-	if err != nil {
-		return err
-	}
 	start, now := time.Now(), e.cfg.Now()
 	cur := e.current.Load()
 	// Unchanged, recently read, and not left light by a failed load: keep.
 	if !force && e.ready.Load() && ver == e.loaded && now.Sub(e.loadedAt) < fullReloadAfter && cur.exp.text != nil {
-		e.keep(cur, now, ver.figures)
+		e.keep(cur, now, ver.Figures)
 		return nil
 	}
 
@@ -495,28 +456,28 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 		defer e.cfg.OnLoad()()
 	}
 
-	figs, err := st.Latest(ctx)
+	figs, err := st.LatestValues(ctx, false)
 	if err != nil {
 		return err
 	}
 	members := membersOf(figs)
 	e.members.Store(&members)
 	if e.cfg.Derived {
-		derived, err := st.LatestDerived(ctx)
+		derived, err := st.LatestValues(ctx, true)
 		if err != nil {
 			return err
 		}
 		figs = append(figs, derived...)
 	}
-	stored, err := st.Findings(ctx)
+	counts, err := st.LatestFindingCounts(ctx)
 	if err != nil {
 		return err
 	}
-	findings := make([]figure.Finding, len(stored))
-	for i := range stored {
-		findings[i] = stored[i].Finding
+	findings := make(map[findingCount]int, len(counts))
+	for _, c := range counts {
+		findings[findingCount{c.City, c.Period, c.Kind}] = c.Count
 	}
-	snap := NewSnapshotWithFindings(figs, findings, now) // figs is dead from here: the GC may take it while rendering
+	snap := newSnapshot(figs, findings, now) // figs is dead from here: the GC may take it while rendering
 	reports, err := st.Reports(ctx)
 	if err != nil {
 		return err
@@ -530,7 +491,7 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	if snap.Unexposed > 0 {
 		e.logger.Warn("figures with no metric family", "count", snap.Unexposed, "example", snap.Example.String())
 	}
-	e.publish(&published{snap: snap, exp: exp}, now, ver.figures)
+	e.publish(&published{snap: snap, exp: exp}, now, ver.Figures)
 	e.loaded, e.loadedAt = ver, now
 	e.logger.Info("snapshot loaded", "figures", snap.Figures, "series", snap.Series, "bytes", exp.size(),
 		"duration", time.Since(start).Round(time.Millisecond))
@@ -539,14 +500,14 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 
 // keep confirms the snapshot in service as current at now, keeping its
 // series and rendered bytes.
-func (e *Exporter) keep(cur *published, now time.Time, storeFigures int) {
+func (e *Exporter) keep(cur *published, now time.Time, storeFigures int64) {
 	kept := *cur.snap
 	kept.Loaded = now
 	e.publish(&published{snap: &kept, exp: cur.exp}, now, storeFigures)
 }
 
 // publish swaps p in and updates the snapshot's self-metrics.
-func (e *Exporter) publish(p *published, now time.Time, storeFigures int) {
+func (e *Exporter) publish(p *published, now time.Time, storeFigures int64) {
 	e.current.Store(p)
 	e.ready.Store(true)
 	e.self.storeFigures.Set(float64(storeFigures))

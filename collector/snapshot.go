@@ -91,6 +91,20 @@ func NewSnapshot(figs []figure.Figure, loaded time.Time) *Snapshot {
 // the store's reports: those of each city's latest period are counted by
 // kind. Derived figures among figs go to the derived families only.
 func NewSnapshotWithFindings(figs []figure.Figure, findings []figure.Finding, loaded time.Time) *Snapshot {
+	counts := map[findingCount]int{}
+	for _, fd := range findings {
+		counts[findingCount{fd.City, fd.Period, fd.Kind}]++
+	}
+	return newSnapshot(figs, counts, loaded)
+}
+
+// findingCount is the key of a count of findings: city, period, kind.
+type findingCount struct{ city, period, kind string }
+
+// newSnapshot is NewSnapshotWithFindings with the findings counted by
+// city, period and kind already (the store counts those of each city's
+// latest period; counts of other periods are left out here all the same).
+func newSnapshot(figs []figure.Figure, findings map[findingCount]int, loaded time.Time) *Snapshot {
 	s := &Snapshot{Loaded: loaded, Figures: len(figs)}
 	// Label values repeat across many series: keep one copy of each.
 	intern := make(map[string]string)
@@ -196,9 +210,9 @@ func NewSnapshotWithFindings(figs []figure.Figure, findings []figure.Finding, lo
 			series{labels: [4]string{zk.city, zk.zone}, value: float64(p.End().Unix())})
 	}
 	kinds := map[[2]string]int{}
-	for _, fd := range findings {
-		if c := cities[fd.City]; c != nil && fd.Period == c.Period.String() {
-			kinds[[2]string{fd.City, fd.Kind}]++
+	for fd, n := range findings {
+		if c := cities[fd.city]; c != nil && fd.period == c.Period.String() {
+			kinds[[2]string{fd.city, fd.kind}] += n
 		}
 	}
 	for k, n := range kinds {

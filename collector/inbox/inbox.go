@@ -66,6 +66,9 @@ type Ingester struct {
 	// Parse parses one bulletin; bulletin.Parse when nil. Tests replace it
 	// with a parser that is slow on purpose.
 	Parse func(ctx context.Context, name string, b []byte, opt bulletin.Options) (*bulletin.Result, error)
+	// Seen, when set, lets Dir skip the files it settled in earlier runs
+	// and that have not changed since.
+	Seen *Seen
 }
 
 // File ingests one file. A file whose bytes were seen before is not parsed
@@ -289,7 +292,10 @@ func errs(rs []Result) error {
 }
 
 // Dir ingests every bulletin file under dir, in name order, and returns
-// each file's result and the joined errors of those that failed.
+// each file's result and the joined errors of those that failed. A
+// result's Parsed holds the period and warnings only, and its Findings
+// are left out: they are stored, and a run over many files would hold
+// them all.
 func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
 	files, err := Files(dir)
 	if err != nil {
@@ -300,7 +306,8 @@ func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
-		out = append(out, in.File(ctx, f))
+		out = append(out, in.fileOnce(ctx, f))
 	}
+	in.Seen.retain(files)
 	return out, errs(out)
 }

@@ -134,7 +134,7 @@ func TestFindings(t *testing.T) {
 	if r.Outcome != Ingested || len(r.Findings) != 1 || r.Stored.Derived != 1 {
 		t.Fatalf("result %+v", r)
 	}
-	fs, err := st.Findings(context.Background())
+	fs, err := st.Findings(context.Background(), 0, 0)
 	if err != nil || len(fs) != 1 || fs[0].Kind != "parts_do_not_add_up" || fs[0].ReportName != "a.txt" {
 		t.Fatalf("stored findings %+v, %v", fs, err)
 	}

@@ -51,7 +51,7 @@ func zonesOf(t *testing.T, st *store.Store) []string {
 
 func findingsOf(t *testing.T, st *store.Store, kind string) []store.ReportFinding {
 	t.Helper()
-	all, err := st.Findings(context.Background())
+	all, err := st.Findings(context.Background(), 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

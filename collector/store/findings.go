@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/jmoiron/sqlx"
 
@@ -38,20 +39,30 @@ func insertFindings(ctx context.Context, tx *sqlx.Tx, reportID int64, fs []figur
 // ReportFinding is a finding with the report it was found in.
 type ReportFinding struct {
 	figure.Finding
+	ID         int64 // the cursor of a page of findings
 	ReportID   int64
 	ReportName string
 }
 
+// findingsSQL reads findings along their primary key from a cursor on:
+// the order they were stored in, report by report.
 const findingsSQL = `
-SELECT f.report_id, r.name AS report_name, f.kind, f.city, f.zone, f.indicator, f.period, f.message, f.numbers, f.sentences
+SELECT f.id, f.report_id, r.name AS report_name, f.kind, f.city, f.zone, f.indicator, f.period, f.message, f.numbers, f.sentences
 FROM findings f
 JOIN reports r ON r.id = f.report_id
-ORDER BY f.report_id, f.id`
+WHERE f.id > ?
+ORDER BY f.id
+LIMIT ?`
 
-// Findings returns every finding of every ingested report, oldest report
-// first.
-func (s *Store) Findings(ctx context.Context) ([]ReportFinding, error) {
+// Findings returns the findings of the ingested reports in the order they
+// were stored: at most limit of them (all when limit <= 0), those stored
+// after the finding whose ID is after.
+func (s *Store) Findings(ctx context.Context, after int64, limit int) ([]ReportFinding, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
 	var rows []struct {
+		ID         int64  `db:"id"`
 		ReportID   int64  `db:"report_id"`
 		ReportName string `db:"report_name"`
 		Kind       string `db:"kind"`
@@ -63,12 +74,12 @@ func (s *Store) Findings(ctx context.Context) ([]ReportFinding, error) {
 		Numbers    string `db:"numbers"`
 		Sentences  string `db:"sentences"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, findingsSQL); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(findingsSQL), after, limit); err != nil {
 		return nil, fmt.Errorf("findings: %w", err)
 	}
 	out := make([]ReportFinding, 0, len(rows))
 	for _, r := range rows {
-		f := ReportFinding{ReportID: r.ReportID, ReportName: r.ReportName, Finding: figure.Finding{
+		f := ReportFinding{ID: r.ID, ReportID: r.ReportID, ReportName: r.ReportName, Finding: figure.Finding{
 			Kind: r.Kind, City: r.City, Zone: r.Zone, Indicator: r.Indicator, Period: r.Period, Message: r.Message}}
 		if err := json.Unmarshal([]byte(r.Numbers), &f.Numbers); err != nil {
 			return nil, fmt.Errorf("finding of report %d: numbers: %w", r.ReportID, err)
@@ -77,6 +88,45 @@ func (s *Store) Findings(ctx context.Context) ([]ReportFinding, error) {
 			return nil, fmt.Errorf("finding of report %d: sentences: %w", r.ReportID, err)
 		}
 		out = append(out, f)
+	}
+	return out, nil
+}
+
+// FindingCount is how many findings of one kind a city's bulletins of one
+// period have.
+type FindingCount struct {
+	City, Period, Kind string
+	Count              int
+}
+
+// latestFindingCountsSQL counts the findings of each city's latest period
+// (the latest of its zones', from the small zones table) through
+// findings_city_period, reading no finding's text and no other period's.
+const latestFindingCountsSQL = `
+SELECT f.city, f.period, f.kind, count(*) AS n
+FROM (SELECT city, max(latest_period) AS period FROM zones GROUP BY city) c
+JOIN findings f ON f.city = c.city AND f.period = c.period
+GROUP BY f.city, f.period, f.kind
+ORDER BY f.city, f.kind`
+
+// LatestFindingCounts counts the findings of each city's latest period (of
+// its stated figures) by kind, ordered by city and kind.
+func (s *Store) LatestFindingCounts(ctx context.Context) ([]FindingCount, error) {
+	rows, err := s.db.QueryContext(ctx, latestFindingCountsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("finding counts: %w", err)
+	}
+	defer rows.Close()
+	var out []FindingCount
+	for rows.Next() {
+		var c FindingCount
+		if err := rows.Scan(&c.City, &c.Period, &c.Kind, &c.Count); err != nil {
+			return nil, fmt.Errorf("finding counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("finding counts: %w", err)
 	}
 	return out, nil
 }

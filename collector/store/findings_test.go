@@ -44,7 +44,7 @@ func TestDerivedAndFindings(t *testing.T) {
 		if n != 2 {
 			t.Errorf("%d derived figures read back, want 2", n)
 		}
-		fs, err := s.Findings(ctx)
+		fs, err := s.Findings(ctx, 0, 0)
 		if err != nil || len(fs) != 1 {
 			t.Fatalf("Findings = %+v, %v", fs, err)
 		}

@@ -41,13 +41,17 @@ type stageRow struct {
 	// ZoneWritten is the zone as written when the registry resolved it to
 	// Zone; "" when Zone is as written.
 	ZoneWritten string
+	// Newest is set on the row of the latest period among the report's rows
+	// of one series (derived, city, zone, indicator, measure): the one that
+	// may become the series' row in latest_figures.
+	Newest bool
 }
 
 // stageColumns are the columns of ingest_stage in the order of stageRow.args.
-var stageColumns = []string{"city", "zone", "indicator", "measure", "period", "period_end", "value", "unit", "approx", "text", "line", "derived", "zone_written"}
+var stageColumns = []string{"city", "zone", "indicator", "measure", "period", "period_end", "value", "unit", "approx", "text", "line", "derived", "zone_written", "newest"}
 
 func (r *stageRow) args() []any {
-	return []any{r.City, r.Zone, r.Indicator, r.Measure, r.Period, r.PeriodEnd, r.Value, r.Unit, r.Approx, r.Text, r.Line, r.Derived, r.ZoneWritten}
+	return []any{r.City, r.Zone, r.Indicator, r.Measure, r.Period, r.PeriodEnd, r.Value, r.Unit, r.Approx, r.Text, r.Line, r.Derived, r.ZoneWritten, r.Newest}
 }
 
 // stageRows checks figures and drops exact repeats: a bulletin may state one
@@ -60,6 +64,12 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 		derived bool
 	}
 	seen := make(map[stagedKey]int, len(figs))
+	// newest is the row of each series' latest period.
+	type seriesKey struct {
+		city, zone, indicator, measure string
+		derived                        bool
+	}
+	newest := make(map[seriesKey]int, len(figs))
 	for _, f := range figs {
 		k := f.Key()
 		sk := stagedKey{k, f.Derived}
@@ -97,6 +107,13 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 			// under another name is the same figure.
 			ZoneWritten: strings.Join(f.Written, figure.ZoneSep),
 		})
+		sk2 := seriesKey{f.City, k.Zone, f.Indicator, f.Measure, f.Derived}
+		if j, ok := newest[sk2]; !ok || rows[j].Period < rows[len(rows)-1].Period {
+			newest[sk2] = len(rows) - 1
+		}
+	}
+	for _, i := range newest {
+		rows[i].Newest = true
 	}
 	return rows, nil
 }
@@ -133,6 +150,7 @@ CREATE TEMP TABLE ingest_stage (
     line       INTEGER          NOT NULL,
     derived    BOOLEAN          NOT NULL,
     zone_written TEXT           NOT NULL,
+    newest     BOOLEAN          NOT NULL,
     figure_id  BIGINT -- set by matchSQL: the current figure with this key
 ) ON COMMIT DROP`
 	createStageSQLite = `
@@ -150,6 +168,7 @@ CREATE TEMP TABLE ingest_stage (
     line       INTEGER          NOT NULL,
     derived    BOOLEAN          NOT NULL,
     zone_written TEXT           NOT NULL,
+    newest     BOOLEAN          NOT NULL,
     figure_id  INTEGER -- set by matchSQL: the current figure with this key
 )`
 	dropStage = `DROP TABLE ingest_stage`
@@ -198,6 +217,37 @@ INSERT INTO figures
 SELECT ?, s.city, s.zone, s.indicator, s.measure, s.period, s.period_end, s.value, s.unit, s.approx, s.derived, s.text, s.line, s.zone_written
 FROM ingest_stage s
 WHERE s.figure_id IS NULL`
+
+// upsertLatestSQL makes each staged series' newest row its row in
+// latest_figures when it is of a later period than the one there, or of
+// the same period with another value: what updateSQL and insertNewSQL did
+// to figures. An older period's figure leaves the series as it is.
+// Parameter: the new report's id.
+const upsertLatestSQL = `
+INSERT INTO latest_figures (derived, city, zone, indicator, measure, period, value, unit, approx, text, line, report_id)
+SELECT s.derived, s.city, s.zone, s.indicator, s.measure, s.period, s.value, s.unit, s.approx, s.text, s.line, ?
+FROM ingest_stage s
+WHERE s.newest
+ON CONFLICT (derived, city, zone, indicator, measure) DO UPDATE
+SET period = excluded.period, value = excluded.value, unit = excluded.unit, approx = excluded.approx,
+    text = excluded.text, line = excluded.line, report_id = excluded.report_id
+WHERE excluded.period > latest_figures.period
+   OR (excluded.period = latest_figures.period AND (excluded.value <> latest_figures.value
+       OR excluded.unit <> latest_figures.unit OR excluded.approx <> latest_figures.approx))`
+
+// upsertZonesSQL moves each staged zone's latest period forward.
+const upsertZonesSQL = `
+INSERT INTO zones (city, zone, latest_period)
+SELECT s.city, s.zone, max(s.period) FROM ingest_stage s
+WHERE NOT s.derived
+GROUP BY s.city, s.zone
+ON CONFLICT (city, zone) DO UPDATE
+SET latest_period = excluded.latest_period
+WHERE excluded.latest_period > zones.latest_period`
+
+// bumpStateSQL records that a report changed the store, and the figures it
+// added. Parameter: the figures added.
+const bumpStateSQL = `UPDATE store_state SET version = version + 1, figures = figures + ? WHERE id = 1`
 
 // Ingest stores one report and its figures in one transaction. If a report
 // with the same checksum was already ingested, it returns Duplicate=true
@@ -267,13 +317,17 @@ func (s *Store) ingest(ctx context.Context, r Report, rows []stageRow) (IngestRe
 	if err != nil {
 		return IngestResult{}, err
 	}
+	addedDerived := 0
 	if len(derived) > 0 {
-		if _, _, err := s.apply(ctx, tx, derived, res.ReportID, now); err != nil {
+		if addedDerived, _, err = s.apply(ctx, tx, derived, res.ReportID, now); err != nil {
 			return IngestResult{}, fmt.Errorf("derived figures: %w", err)
 		}
 	}
 	if err := insertFindings(ctx, tx, res.ReportID, r.Findings); err != nil {
 		return IngestResult{}, err
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(bumpStateSQL), added+addedDerived); err != nil {
+		return IngestResult{}, fmt.Errorf("store state: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return IngestResult{}, fmt.Errorf("commit: %w", err)
@@ -320,6 +374,12 @@ func (s *Store) apply(ctx context.Context, tx *sqlx.Tx, rows []stageRow, reportI
 	added, err = execCount(ctx, tx, insertNewSQL, reportID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("insert figures: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(upsertLatestSQL), reportID); err != nil {
+		return 0, 0, fmt.Errorf("latest figures: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, upsertZonesSQL); err != nil {
+		return 0, 0, fmt.Errorf("zones: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, dropStage); err != nil {
 		return 0, 0, fmt.Errorf("drop staging table: %w", err)

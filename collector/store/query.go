@@ -55,50 +55,68 @@ func splitZone(zone string) []string {
 	return strings.Split(zone, figure.ZoneSep)
 }
 
-// latestSQL picks, for each (city, zone, indicator, measure), the figure of
-// its latest period: the one no later period follows. The window reads
-// figures_key in its own order, so neither dialect sorts. %s selects
-// stated or derived figures.
+// latestSQL reads latest_figures, which Ingest keeps: one row per
+// series, however many periods figures holds. The parameter selects
+// stated (false) or derived (true) figures; the first %s is text and line,
+// or placeholders for them, the second the order or nothing.
 const latestSQL = `
-SELECT city, zone, indicator, measure, period, value, unit, approx, text, line, report_id, derived
-FROM (
-    SELECT f.*, lead(f.period) OVER (
-        PARTITION BY f.city, f.zone, f.indicator, f.measure ORDER BY f.period) AS next_period
-    FROM figures f
-    WHERE %s
-) latest
-WHERE next_period IS NULL
-ORDER BY city, zone, indicator, measure`
+SELECT city, zone, indicator, measure, period, value, unit, approx, %s
+FROM latest_figures
+WHERE derived = ?%s`
+
+// latestOrder is Latest's order, its primary key's. The refresh does
+// without: the snapshot sorts its series itself, and PostgreSQL, whose
+// plan after a month's updates is a scan and a sort on disk, then only
+// scans (40 ms instead of 270 at 150k rows).
+const latestOrder = `
+ORDER BY derived, city, zone, indicator, measure`
 
 // Latest returns the current figures of each (city, zone, indicator,
 // measure) at its latest period, non-derived only, ordered by city, zone,
-// indicator, measure. Figure.Text and Line are filled. It is what the
-// refresh job turns into metrics.
+// indicator, measure. Figure.Text and Line are filled.
 func (s *Store) Latest(ctx context.Context) ([]figure.Figure, error) {
-	return s.latest(ctx, "NOT f.derived")
+	return s.latest(ctx, false, true)
 }
 
 // LatestDerived is Latest for the derived figures (Figure.Derived set).
 func (s *Store) LatestDerived(ctx context.Context) ([]figure.Figure, error) {
-	return s.latest(ctx, "f.derived")
+	return s.latest(ctx, true, true)
 }
 
-func (s *Store) latest(ctx context.Context, where string) ([]figure.Figure, error) {
-	rows, err := s.db.QueryxContext(ctx, fmt.Sprintf(latestSQL, where))
+// LatestValues is Latest (derived false) or LatestDerived (true) without
+// Text and Line and in no particular order: what the refresh job turns
+// into metrics, without a sentence per figure to read, hold and collect.
+func (s *Store) LatestValues(ctx context.Context, derived bool) ([]figure.Figure, error) {
+	return s.latest(ctx, derived, false)
+}
+
+func (s *Store) latest(ctx context.Context, derived, withText bool) ([]figure.Figure, error) {
+	cols, order := "text, line", latestOrder
+	if !withText {
+		cols, order = "'', 0", ""
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(fmt.Sprintf(latestSQL, cols, order)), derived)
 	if err != nil {
 		return nil, fmt.Errorf("latest figures: %w", err)
 	}
 	defer rows.Close()
 	var figs []figure.Figure
-	var row figureRow
+	// A store holds a few hundred periods at most: parse each once.
+	periods := map[string]figure.Period{}
+	var zone, period, unit string
 	for rows.Next() {
-		if err := rows.StructScan(&row); err != nil {
+		f := figure.Figure{Derived: derived}
+		if err := rows.Scan(&f.City, &zone, &f.Indicator, &f.Measure, &period, &f.Value, &unit, &f.Approx, &f.Text, &f.Line); err != nil {
 			return nil, fmt.Errorf("latest figures: %w", err)
 		}
-		f, err := row.figure()
-		if err != nil {
-			return nil, fmt.Errorf("latest figures: %w", err)
+		p, ok := periods[period]
+		if !ok {
+			if p, err = figure.ParsePeriod(period); err != nil {
+				return nil, fmt.Errorf("latest figures: %w", err)
+			}
+			periods[period] = p
 		}
+		f.Period, f.Unit, f.Zones = p, figure.Unit(unit), splitZone(zone)
 		figs = append(figs, f)
 	}
 	if err := rows.Err(); err != nil {
@@ -108,14 +126,29 @@ func (s *Store) latest(ctx context.Context, where string) ([]figure.Figure, erro
 }
 
 // Filter selects figures for Figures. An empty field matches any value; a
-// zero From or To leaves that end open; Limit <= 0 means no limit.
+// zero From or To leaves that end open; Limit <= 0 means no limit; a
+// non-nil After starts past that figure, in Figures' order.
 type Filter struct {
 	City, Zone, Indicator, Measure string
 	// Joint makes Zone match the joint figures it is a member of too
 	// (中北高新区 matches 中北高新区、清徐开发区).
 	Joint    bool
-	From, To figure.Period // inclusive
-	Limit    int
+	From, To                       figure.Period // inclusive
+	Limit                          int
+	After                          *FigureKey
+}
+
+// FigureKey is a figure's place in Figures' order: the columns of
+// figures_key, the cursor of a page of figures.
+type FigureKey struct {
+	City, Zone, Indicator, Measure, Period string
+	Derived                                bool
+}
+
+// Cursor returns f's place in Figures' order.
+func (f *StoredFigure) Cursor() FigureKey {
+	return FigureKey{City: f.City, Zone: f.Zone(), Indicator: f.Indicator, Measure: f.Measure,
+		Period: f.Period.String(), Derived: f.Derived}
 }
 
 // StoredFigure is a current figure with where it came from.
@@ -131,9 +164,9 @@ SELECT f.city, f.zone, f.indicator, f.measure, f.period, f.value, f.unit, f.appr
 FROM figures f
 JOIN reports r ON r.id = f.report_id`
 
-// Figures returns the current figures matching a filter over all periods
-// (for trends), ordered by city, zone, indicator, measure, period.
-func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
+// figuresQuery is Figures' statement, with ? placeholders, and its
+// arguments.
+func figuresQuery(f Filter) (string, []any) {
 	var where []string
 	var args []any
 	for _, c := range []struct{ column, value string }{
@@ -155,6 +188,12 @@ func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
 		sep := figure.ZoneSep
 		args = slices.Insert(args, i+1, any(f.Zone+sep+"%"), any("%"+sep+f.Zone), any("%"+sep+f.Zone+sep+"%"))
 	}
+	if a := f.After; a != nil {
+		// A row comparison: figures_key's columns in its order, so that
+		// PostgreSQL starts its index scan there.
+		where = append(where, "(f.city, f.zone, f.indicator, f.measure, f.period, f.derived) > (?, ?, ?, ?, ?, ?)")
+		args = append(args, a.City, a.Zone, a.Indicator, a.Measure, a.Period, a.Derived)
+	}
 	q := figuresSQL
 	if len(where) > 0 {
 		q += "\nWHERE " + strings.Join(where, " AND ")
@@ -164,6 +203,13 @@ func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
 		q += "\nLIMIT ?"
 		args = append(args, f.Limit)
 	}
+	return q, args
+}
+
+// Figures returns the current figures matching a filter over all periods
+// (for trends), ordered by city, zone, indicator, measure, period.
+func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
+	q, args := figuresQuery(f)
 	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
@@ -259,11 +305,31 @@ func (s *Store) Revisions(ctx context.Context, k figure.Key) ([]Revision, error)
 }
 
 // CountFigures returns the number of current figures, all periods, derived
-// included; the exporter reports it as devzone_store_figures.
+// included, counted (State has the same number without reading figures).
 func (s *Store) CountFigures(ctx context.Context) (int, error) {
 	var n int
 	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM figures`); err != nil {
 		return 0, fmt.Errorf("count figures: %w", err)
 	}
 	return n, nil
+}
+
+// State is what a refresh compares to find out whether the store changed.
+type State struct {
+	// Version moves with every ingested report.
+	Version int64
+	// Figures is the number of current figures, all periods, derived
+	// included; the exporter reports it as devzone_store_figures.
+	Figures int64
+}
+
+// State reads the store's version and figure count: one row, by primary
+// key. Ingest keeps both in the report's transaction.
+func (s *Store) State(ctx context.Context) (State, error) {
+	var st State
+	err := s.db.QueryRowContext(ctx, `SELECT version, figures FROM store_state WHERE id = 1`).Scan(&st.Version, &st.Figures)
+	if err != nil {
+		return State{}, fmt.Errorf("store state: %w", err)
+	}
+	return st, nil
 }

@@ -113,10 +113,46 @@ WHERE city = ? AND zone = ? AND indicator = ? AND measure = ? AND period = ? AND
 			return MoveResult{}, fmt.Errorf("move zone %s %s to %s: figure %d: %w", city, from, to, f.ID, err)
 		}
 	}
+	if res.Moved+res.Merged > 0 {
+		if err := resyncLatest(ctx, tx, city, from, to); err != nil {
+			return MoveResult{}, fmt.Errorf("move zone %s %s to %s: %w", city, from, to, err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return MoveResult{}, fmt.Errorf("move zone %s %s: commit: %w", city, from, err)
 	}
 	return res, nil
+}
+
+// resyncLatestSQL rebuilds the rows of latest_figures and zones that Ingest
+// keeps for two zones of a city (the name moved from and the one moved
+// to), from figures, and moves the store's version so that the next
+// refresh reads them. A rename is an UPDATE of figures, which no trigger
+// follows (only DELETE is).
+var resyncLatestSQL = []string{
+	`DELETE FROM latest_figures WHERE city = ? AND zone IN (?, ?)`,
+	`INSERT INTO latest_figures (derived, city, zone, indicator, measure, period, value, unit, approx, text, line, report_id)
+SELECT f.derived, f.city, f.zone, f.indicator, f.measure, f.period, f.value, f.unit, f.approx, f.text, f.line, f.report_id
+FROM figures f
+WHERE f.city = ? AND f.zone IN (?, ?)
+  AND f.period = (SELECT max(g.period) FROM figures g
+                  WHERE g.derived = f.derived AND g.city = f.city AND g.zone = f.zone
+                    AND g.indicator = f.indicator AND g.measure = f.measure)`,
+	`DELETE FROM zones WHERE city = ? AND zone IN (?, ?)`,
+	`INSERT INTO zones (city, zone, latest_period)
+SELECT city, zone, max(period) FROM latest_figures WHERE NOT derived AND city = ? AND zone IN (?, ?) GROUP BY city, zone`,
+}
+
+func resyncLatest(ctx context.Context, tx *sqlx.Tx, city, from, to string) error {
+	for _, q := range resyncLatestSQL {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(q), city, from, to); err != nil {
+			return fmt.Errorf("keep the latest figures: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE store_state SET version = version + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("move the store's version: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) rename(ctx context.Context, tx *sqlx.Tx, city, from, to string, f movedFigure, now time.Time) error {

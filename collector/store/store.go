@@ -126,7 +126,11 @@ func openSQLite(ctx context.Context, dataDir string) (*Store, error) {
 // migrate applies the embedded migrations of the store's dialect. On
 // PostgreSQL an advisory lock keyed by database and schema keeps two
 // exporters starting together from migrating the same schema at once.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, 0) }
+
+// migrateTo is migrate up to a version (all of them when version is 0), so
+// that a test can fill an older schema and watch a migration carry it on.
+func (s *Store) migrateTo(ctx context.Context, version int64) error {
 	dir, err := fs.Sub(migrations, "migrations/"+s.dialect)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -150,7 +154,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if version > 0 {
+		_, err = p.UpTo(ctx, version)
+	} else {
+		_, err = p.Up(ctx)
+	}
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

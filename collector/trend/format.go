@@ -14,7 +14,10 @@ import (
 )
 
 // WriteJSON writes series as one JSON document.
-func WriteJSON(w io.Writer, series []Series) error {
+func WriteJSON(w io.Writer, series []Series) error { return writeJSONPage(w, series, "") }
+
+// writeJSONPage is WriteJSON with the cursor of the next page, if any.
+func writeJSONPage(w io.Writer, series []Series, next string) error {
 	if series == nil {
 		series = []Series{}
 	}
@@ -23,7 +26,8 @@ func WriteJSON(w io.Writer, series []Series) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
 		Series []Series `json:"series"`
-	}{series})
+		Next   string   `json:"next,omitempty"`
+	}{series, next})
 }
 
 // utf8BOM makes Excel read a CSV file as UTF-8 rather than the system's

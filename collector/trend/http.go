@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
@@ -41,15 +42,23 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/findings", a.guard(a.findings))
 }
 
-// findings lists the inconsistencies found in the ingested reports.
+// findings lists the inconsistencies found in the ingested reports, a page
+// at a time.
 func (a *API) findings(w http.ResponseWriter, r *http.Request) {
-	if len(r.URL.Query()) > 0 {
-		a.fail(w, r, invalid("/api/v1/findings takes no parameters"))
+	limit, cursor, err := pageParams(r.URL.Query(), DefaultFindings, MaxFindings)
+	var after int64
+	if err == nil && cursor != nil {
+		if after, err = strconv.ParseInt(cursor[0], 10, 64); err != nil || len(cursor) != 1 {
+			err = invalid("cursor: not one this API gave")
+		}
+	}
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	var fs []store.ReportFinding
-	err := a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
-		fs, err = st.Findings(ctx)
+	err = a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
+		fs, err = st.Findings(ctx, after, limit+1)
 		return err
 	})
 	if err != nil {
@@ -60,13 +69,20 @@ func (a *API) findings(w http.ResponseWriter, r *http.Request) {
 		Report string `json:"report"`
 		figure.Finding
 	}
+	next := ""
+	if len(fs) > limit {
+		fs = fs[:limit]
+		next = encodeCursor(strconv.FormatInt(fs[limit-1].ID, 10))
+	}
 	out := make([]finding, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, finding{Report: f.ReportName, Finding: f.Finding})
 	}
+	setNext(w, r, next)
 	writeJSON(w, struct {
 		Findings []finding `json:"findings"`
-	}{out})
+		Next     string    `json:"next,omitempty"`
+	}{out, next})
 }
 
 func (a *API) series(w http.ResponseWriter, r *http.Request) {
@@ -81,14 +97,16 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var series []Series
+	var next string
 	err = a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
-		series, err = Run(ctx, st, q)
+		series, next, err = RunPage(ctx, st, q)
 		return err
 	})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	setNext(w, r, next)
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="devzone-`+cmp.Or(q.Indicator, "series")+`.csv"`)
@@ -98,19 +116,21 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if err := WriteJSON(w, series); err != nil {
+	if err := writeJSONPage(w, series, next); err != nil {
 		a.Logger.Warn("write json", "err", err)
 	}
 }
 
 func (a *API) zones(w http.ResponseWriter, r *http.Request) {
-	if len(r.URL.Query()) > 0 {
-		a.fail(w, r, invalid("/api/v1/zones takes no parameters"))
+	limit, cursor, err := pageParams(r.URL.Query(), DefaultZones, MaxZones)
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	var zs []Zone
-	err := a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
-		zs, err = Zones(ctx, st)
+	var next string
+	err = a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
+		zs, next, err = Zones(ctx, st, cursor, limit)
 		return err
 	})
 	if err != nil {
@@ -120,9 +140,11 @@ func (a *API) zones(w http.ResponseWriter, r *http.Request) {
 	if zs == nil {
 		zs = []Zone{}
 	}
+	setNext(w, r, next)
 	writeJSON(w, struct {
 		Zones []Zone `json:"zones"`
-	}{zs})
+		Next  string `json:"next,omitempty"`
+	}{zs, next})
 }
 
 func (a *API) indicators(w http.ResponseWriter, r *http.Request) {

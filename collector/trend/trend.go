@@ -32,6 +32,11 @@ const (
 type Query struct {
 	City, Zone, Indicator, Measure string
 	From, To                       figure.Period
+	// Limit, when not zero, asks for one page of at most Limit figures
+	// (1 to MaxPoints), starting past After when it is not nil; RunPage
+	// then says where the next page starts.
+	Limit int
+	After *store.FigureKey
 }
 
 // ErrInvalid marks a query an analyst got wrong (HTTP 400), as opposed to
@@ -84,7 +89,7 @@ func ParseQuery(v url.Values) (Query, error) {
 			return q, invalid("parameter %s given %d times", quote(k), len(vs))
 		}
 		switch k {
-		case "city", "zone", "indicator", "measure", "from", "to", "format":
+		case "city", "zone", "indicator", "measure", "from", "to", "format", "limit", "cursor":
 		default:
 			return q, invalid("unknown parameter %s", quote(k))
 		}
@@ -99,6 +104,25 @@ func ParseQuery(v url.Values) (Query, error) {
 	if s := v.Get("to"); s != "" {
 		if q.To, err = figure.ParsePeriod(clip(s)); err != nil {
 			return q, invalid("to: %v", err)
+		}
+	}
+	if s := v.Get("limit"); s != "" {
+		if q.Limit, err = parseLimit(s, MaxPoints, MaxPoints); err != nil {
+			return q, err
+		}
+	}
+	cursor, err := decodeCursor(v.Get("cursor"))
+	if err != nil {
+		return q, err
+	}
+	if cursor != nil {
+		if len(cursor) != 6 {
+			return q, invalid("cursor %q: not one this API gave", v.Get("cursor"))
+		}
+		q.After = &store.FigureKey{City: cursor[0], Zone: cursor[1], Indicator: cursor[2], Measure: cursor[3],
+			Period: cursor[4], Derived: cursor[5] == "1"}
+		if q.Limit == 0 {
+			q.Limit = MaxPoints
 		}
 	}
 	return q, q.Validate()
@@ -131,20 +155,44 @@ type Series struct {
 // Run answers a query from the store. It asks for one figure more than
 // MaxPoints so that it can tell a complete answer from a truncated one.
 func Run(ctx context.Context, st *store.Store, q Query) ([]Series, error) {
+	series, _, err := RunPage(ctx, st, q)
+	return series, err
+}
+
+// RunPage is Run, and with q.Limit set it answers one page: at most
+// q.Limit figures, and the cursor of the next page ("" after the last).
+// Without a limit a query matching more than MaxPoints figures is refused,
+// as before there were pages, so that no caller takes part of an answer
+// for all of it.
+func RunPage(ctx context.Context, st *store.Store, q Query) ([]Series, string, error) {
 	if err := q.Validate(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	limit := q.Limit
+	if limit <= 0 || limit > MaxPoints {
+		limit = MaxPoints
+	}
+	// One figure more than asked tells a complete answer from a cut one.
 	figs, err := st.Figures(ctx, store.Filter{
 		City: q.City, Zone: q.Zone, Joint: true, Indicator: q.Indicator, Measure: q.Measure,
-		From: q.From, To: q.To, Limit: MaxPoints + 1,
+		From: q.From, To: q.To, Limit: limit + 1, After: q.After,
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if len(figs) > MaxPoints {
-		return nil, invalid("more than %d figures match: narrow the query by city, zone or from/to", MaxPoints)
+	if len(figs) <= limit {
+		return Group(figs), "", nil
 	}
-	return Group(figs), nil
+	if q.Limit == 0 {
+		return nil, "", invalid("more than %d figures match: narrow the query by city, zone or from/to, or page through them with limit", MaxPoints)
+	}
+	figs = figs[:limit]
+	k := figs[limit-1].Cursor()
+	derived := "0"
+	if k.Derived {
+		derived = "1"
+	}
+	return Group(figs), encodeCursor(k.City, k.Zone, k.Indicator, k.Measure, k.Period, derived), nil
 }
 
 // Group turns figures, ordered by key and period, into series.
@@ -188,17 +236,32 @@ func Indicators() []Indicator {
 	return out
 }
 
-// Zones lists the subjects in the store with their latest period.
-func Zones(ctx context.Context, st *store.Store) ([]Zone, error) {
-	zs, err := st.Zones(ctx)
+// Zones lists the subjects in the store with their latest period, at most
+// limit of them from the cursor (as the last page's next gave it) on, and
+// the cursor of the next page ("" after the last).
+func Zones(ctx context.Context, st *store.Store, cursor []string, limit int) ([]Zone, string, error) {
+	var after *store.ZoneKey
+	switch len(cursor) {
+	case 0:
+	case 2:
+		after = &store.ZoneKey{City: cursor[0], Zone: cursor[1]}
+	default:
+		return nil, "", invalid("cursor: not one this API gave")
+	}
+	zs, err := st.Zones(ctx, after, limit+1)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	next := ""
+	if len(zs) > limit {
+		zs = zs[:limit]
+		next = encodeCursor(zs[limit-1].City, zs[limit-1].Zone)
 	}
 	out := make([]Zone, 0, len(zs))
 	for _, z := range zs {
 		out = append(out, Zone{City: z.City, Zone: z.Zone, Latest: z.Latest})
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // measureName is the Chinese name of a measure, for headers.

@@ -98,7 +98,7 @@ func TestAPI(t *testing.T) {
 				{"zones", "/api/v1/zones", 200, `"latest_period": "2023-09"`},
 				{"indicators", "/api/v1/indicators", 200, `"name": "工业投资"`},
 				{"findings", "/api/v1/findings", 200, `"findings": [`},
-				{"findings take no parameters", "/api/v1/findings?x=1", 400, "no parameters"},
+				{"findings take no other parameters", "/api/v1/findings?x=1", 400, "takes limit and cursor"},
 				{"derived measure", "/api/v1/series?zone=大同经开区&indicator=industrial_value_added&measure=implied_city_total&to=2023-03", 200, `"derived": true`},
 			}
 			for _, tt := range tests {
