@@ -414,7 +414,7 @@ func (c Config) reportOverdue() Rule {
 // anyone acts on them.
 func (c Config) bulletinInconsistent() Rule {
 	return Rule{
-		Alert:         "DevZoneBulletinInconsistent",
+		Alert: "DevZoneBulletinInconsistent",
 		// A zone name the registry does not know is no contradiction: it
 		// is the operator's to register (devzone_exporter zones suggest).
 		Expr:          Held(cityLevel, "report_findings") + `{kind!="unknown_zone_name"} > 0`,

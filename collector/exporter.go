@@ -417,7 +417,6 @@ func (e *Exporter) refresh(ctx context.Context) error { return e.reload(ctx, fal
 // older than this is read again even when the version did not move.
 const fullReloadAfter = 10 * time.Minute
 
-
 // reload is refresh; force reads and renders the figures even when the
 // store did not change (the benchmark measures the whole path with it).
 func (e *Exporter) reload(ctx context.Context, force bool) error {

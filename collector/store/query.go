@@ -133,9 +133,9 @@ type Filter struct {
 	// Joint makes Zone match the joint figures it is a member of too
 	// (中北高新区 matches 中北高新区、清徐开发区).
 	Joint    bool
-	From, To                       figure.Period // inclusive
-	Limit                          int
-	After                          *FigureKey
+	From, To figure.Period // inclusive
+	Limit    int
+	After    *FigureKey
 }
 
 // FigureKey is a figure's place in Figures' order: the columns of
