@@ -161,7 +161,7 @@ func TestSeriesWithoutLimit(t *testing.T) {
 			rec := httptest.NewRecorder()
 			mux := http.NewServeMux()
 			(&API{Store: func() *store.Store { return st }, Logger: slog.New(slog.DiscardHandler)}).Register(mux)
-			mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/series?indicator=industrial_value_added", nil))
+			mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/series?indicator=industrial_value_added", nil))
 			if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `"next"`) {
 				t.Errorf("a small answer without limit: %d, %s", rec.Code, rec.Body)
 			}
