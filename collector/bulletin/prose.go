@@ -451,14 +451,18 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	if !strings.ContainsAny(s, "业县市区园镇乡团司块地城资值入额量") {
 		return readable // no name or indicator can end in it
 	}
-	s = s[len(industryRe.FindString(s)):]
+	if strings.HasPrefix(s, "规") || strings.HasPrefix(s, "工") || strings.HasPrefix(s, "企") {
+		s = s[len(industryRe.FindString(s)):]
+	}
 	end := len(s)
-	for i := range s {
-		if _, ok := phraseAt(s, i); ok {
-			end = i
-			break
+	for i, r := range s {
+		if _, ok := phrasesByRune[r]; ok {
+			if _, ok := phraseAt(s, i); ok {
+				end = i
+				break
+			}
 		}
-		if hasAnyPrefix(s[i:], "完成", "实现", "增长", "下降", "同比", "占", "比增", "比减", "累计", "合计", "共实现", "增速", "增幅", "减少", "达到") {
+		if strings.ContainsRune(anchorFirst, r) && hasAnyPrefix(s[i:], anchorWords...) {
 			end = i
 			break
 		}
@@ -532,6 +536,13 @@ func leadingHan(s string) string {
 	}
 	return s
 }
+
+// anchorWords are the measure words that end a clause's head: what
+// stands before them is the subject, or a name the parser cannot read.
+// anchorFirst holds their first runes, the cheap test before them.
+var anchorWords = []string{"完成", "实现", "增长", "下降", "同比", "占", "比增", "比减", "累计", "合计", "共实现", "增速", "增幅", "减少", "达到"}
+
+const anchorFirst = "完实增下同占比累合共减达"
 
 // unreadable is what unreadableSubject finds at a clause's start.
 type unreadable uint8
