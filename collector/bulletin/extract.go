@@ -62,33 +62,9 @@ func findNumbers(clause string) ([]number, error) {
 	return out, nil
 }
 
-// value converts a numeral to the base unit without binary rounding on the
-// way: "92.46" 亿元 is read as the decimal 92.46e8, so the result is the
-// float64 nearest the stated amount.
+// value converts a numeral to the base unit (see decimal).
 func (n number) value() (v float64, unit figure.Unit) {
-	exp := 0
-	switch n.unit {
-	case "亿元", "亿":
-		exp, unit = 8, figure.UnitYuan
-	case "万元":
-		exp, unit = 4, figure.UnitYuan
-	case "元":
-		unit = figure.UnitYuan
-	case "%", "个百分点", "百分点":
-		exp, unit = -2, figure.UnitRatio
-	case "亩":
-		unit = figure.UnitMu
-	case "平方公里":
-		unit = figure.UnitKm2
-	default:
-		unit = figure.UnitCount
-	}
-	s := n.digits + "e" + strconv.Itoa(exp)
-	if n.negative {
-		s = "-" + s
-	}
-	v, _ = strconv.ParseFloat(s, 64) // digits are checked by malformedRe
-	return v, unit
+	return decimal(n.digits, n.negative, n.unit)
 }
 
 func (n number) class() string {

@@ -157,24 +157,36 @@ func (a amount) class() string {
 // 亿元 is the float64 nearest 9246000000. neg flips the sign the text
 // gives in words (下降, 低于).
 func (a amount) value(neg bool) (float64, figure.Unit) {
-	exp := 0
-	unit := figure.UnitRatio
-	switch a.unit {
+	return decimal(a.digits, a.negative != neg, a.unit)
+}
+
+// decimal reads digits written in unit as a value in the base unit, as a
+// decimal, so that "92.46" 亿元 is the float64 nearest 9246000000: the
+// scale goes into the exponent, never into a multiplication.
+func decimal(digits string, negative bool, unit string) (float64, figure.Unit) {
+	exp, u := 0, figure.UnitCount
+	switch unit {
 	case "万亿元":
-		exp, unit = 12, figure.UnitYuan
+		exp, u = 12, figure.UnitYuan
 	case "亿元", "亿":
-		exp, unit = 8, figure.UnitYuan
+		exp, u = 8, figure.UnitYuan
 	case "万元":
-		exp, unit = 4, figure.UnitYuan
+		exp, u = 4, figure.UnitYuan
 	case "元":
-		unit = figure.UnitYuan
+		u = figure.UnitYuan
 	case "%", "个百分点", "百分点":
-		exp = -2
+		exp, u = -2, figure.UnitRatio
+	case "倍":
+		u = figure.UnitRatio
+	case "亩":
+		u = figure.UnitMu
+	case "平方公里":
+		u = figure.UnitKm2
 	}
-	s := a.digits + "e" + strconv.Itoa(exp)
-	if a.negative != neg {
+	s := digits + "e" + strconv.Itoa(exp)
+	if negative {
 		s = "-" + s
 	}
-	v, _ := strconv.ParseFloat(s, 64)
-	return v, unit
+	v, _ := strconv.ParseFloat(s, 64) // digits are checked by malformedRe
+	return v, u
 }
