@@ -21,6 +21,8 @@ import (
 func TestQueryPlans(t *testing.T) {
 	zoneOnly, zoneOnlyArgs := figuresQuery(Filter{Zone: zb, Indicator: figure.GDP, Measure: figure.MeasureValue, Limit: 20001})
 	withCity, withCityArgs := figuresQuery(Filter{City: ty, Zone: zb, Indicator: figure.GDP, Measure: figure.MeasureValue, Limit: 20001})
+	joint, jointArgs := figuresQuery(Filter{Zone: zb, Joint: true, Indicator: figure.GDP, Measure: figure.MeasureValue, Limit: 20001,
+		zoneIn: []string{zb, zb + figure.ZoneSep + "清徐开发区"}})
 	next, nextArgs := figuresQuery(Filter{City: ty, Indicator: figure.GDP, Measure: figure.MeasureValue, Limit: 100,
 		After: &FigureKey{ty, zb, figure.GDP, figure.MeasureValue, "2023-06", false}})
 	tests := []struct {
@@ -30,6 +32,7 @@ func TestQueryPlans(t *testing.T) {
 	}{
 		{"series of a zone without its city", zoneOnly, zoneOnlyArgs, "figures_zone"},
 		{"series of a zone with its city", withCity, withCityArgs, "figures_key"},
+		{"series of a zone and its joint figures, without its city", joint, jointArgs, "figures_zone"},
 		{"a page of series after a cursor", next, nextArgs, "figures_key"},
 		{"latest figures", fmt.Sprintf(latestSQL, "text, line", latestOrder), []any{false}, "latest_figures"},
 		{"zones after a cursor", zonesAfterSQL, []any{ty, zb, 100}, "zones"},

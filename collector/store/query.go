@@ -136,6 +136,8 @@ type Filter struct {
 	From, To figure.Period // inclusive
 	Limit    int
 	After    *FigureKey
+
+	zoneIn []string // Zone and its joint labels, set by Figures
 }
 
 // FigureKey is a figure's place in Figures' order: the columns of
@@ -149,6 +151,30 @@ type FigureKey struct {
 func (f *StoredFigure) Cursor() FigureKey {
 	return FigureKey{City: f.City, Zone: f.Zone(), Indicator: f.Indicator, Measure: f.Measure,
 		Period: f.Period.String(), Derived: f.Derived}
+}
+
+// jointLabels returns zone and the zone labels of the store that name it
+// among their members (中北高新区、清徐开发区 for 中北高新区), from the zones
+// table: one row per zone label, a few thousand at national scale.
+func (s *Store) jointLabels(ctx context.Context, city, zone string) ([]string, error) {
+	q := `SELECT DISTINCT zone FROM zones WHERE zone LIKE ?`
+	args := []any{"%" + figure.ZoneSep + "%"}
+	if city != "" {
+		q += ` AND city = ?`
+		args = append(args, city)
+	}
+	var all []string
+	if err := s.db.SelectContext(ctx, &all, s.db.Rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("joint labels of %s: %w", zone, err)
+	}
+	out := []string{zone}
+	for _, l := range all {
+		if l != zone && slices.Contains(strings.Split(l, figure.ZoneSep), zone) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // StoredFigure is a current figure with where it came from.
@@ -182,11 +208,17 @@ func figuresQuery(f Filter) (string, []any) {
 			args = append(args, c.value)
 		}
 	}
-	if f.Joint && f.Zone != "" && !strings.ContainsAny(f.Zone, `%_\`) {
+	if len(f.zoneIn) > 1 {
+		// The zone and the joint labels it is a member of, found in the
+		// zones table: an IN list figures_key and figures_zone serve, where
+		// a LIKE '%、X' would read every figure.
 		i := slices.Index(where, "f.zone = ?")
-		where[i] = "(f.zone = ? OR f.zone LIKE ? OR f.zone LIKE ? OR f.zone LIKE ?)"
-		sep := figure.ZoneSep
-		args = slices.Insert(args, i+1, any(f.Zone+sep+"%"), any("%"+sep+f.Zone), any("%"+sep+f.Zone+sep+"%"))
+		where[i] = "f.zone IN (?" + strings.Repeat(", ?", len(f.zoneIn)-1) + ")"
+		in := make([]any, len(f.zoneIn))
+		for j, z := range f.zoneIn {
+			in[j] = z
+		}
+		args = slices.Concat(args[:i], in, args[i+1:])
 	}
 	if a := f.After; a != nil {
 		// A row comparison: figures_key's columns in its order, so that
@@ -209,6 +241,13 @@ func figuresQuery(f Filter) (string, []any) {
 // Figures returns the current figures matching a filter over all periods
 // (for trends), ordered by city, zone, indicator, measure, period.
 func (s *Store) Figures(ctx context.Context, f Filter) ([]StoredFigure, error) {
+	if f.Joint && f.Zone != "" {
+		labels, err := s.jointLabels(ctx, f.City, f.Zone)
+		if err != nil {
+			return nil, fmt.Errorf("figures: %w", err)
+		}
+		f.zoneIn = labels
+	}
 	q, args := figuresQuery(f)
 	rows, err := s.db.QueryxContext(ctx, s.db.Rebind(q), args...)
 	if err != nil {
