@@ -325,6 +325,12 @@ func (t *table) columns() []column {
 		case strings.Contains(h, "位次") || strings.Contains(h, "排名") || strings.Contains(h, "名次"):
 			col.skip = "ranking column"
 			continue
+		case (strings.Contains(h, "本月") || strings.Contains(h, "当月")) && !strings.Contains(h, "累计"):
+			col.skip = "a one-month column"
+			continue
+		case strings.Contains(h, "环比") || strings.Contains(h, "两年平均") || strings.Contains(h, "计划") || strings.Contains(h, "目标") || strings.Contains(h, "完成率") || strings.Contains(h, "贡献率") || strings.Contains(h, "拉动"):
+			col.skip = "a column of another measure (" + h + ")"
+			continue
 		case strings.Contains(h, "较上月增减") || strings.Contains(h, "比上月增减") || strings.Contains(h, "占比较上月"):
 			col.measure = figure.MeasureCityShareChange
 		case strings.Contains(h, "增速高") || strings.Contains(h, "增速差") || strings.Contains(h, "比全市增速"):
