@@ -60,14 +60,16 @@ func TestFileLifecycle(t *testing.T) {
 		t.Fatalf("unchanged failed file retried: %+v", r)
 	}
 
-	// The official fixes the file: it is tried again and revises the figure.
+	// The official fixes the file: it is tried again and revises the
+	// figure. It is the later bulletin of 太原市's 2023-06, so it
+	// supersedes a.txt: the growth rate it no longer states is withdrawn.
 	write(t, dir, "b.txt", "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.5亿元。\n")
-	if r := in.File(ctx, bad); r.Outcome != Ingested || r.Stored.Revised != 1 {
+	if r := in.File(ctx, bad); r.Outcome != Ingested || r.Stored.Revised != 1 || r.Stored.Withdrawn != 1 {
 		t.Fatalf("fixed file: %+v", r)
 	}
 	n, err := st.CountFigures(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("figures in store = %d, %v; want 2", n, err)
+	if err != nil || n != 1 {
+		t.Fatalf("figures in store = %d, %v; want 1", n, err)
 	}
 }
 
