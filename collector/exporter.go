@@ -384,10 +384,13 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 			changed = true
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			e.logger.Info("bulletin ingested", "file", r.Path, "period", r.Parsed.Period,
-				"figures", r.Stored.Figures, "new", r.Stored.New, "revised", r.Stored.Revised)
+				"figures", r.Stored.Figures, "new", r.Stored.New, "revised", r.Stored.Revised, "withdrawn", r.Stored.Withdrawn,
+				"warnings", len(r.Parsed.Warnings), "unmatched", len(r.Parsed.Unmatched))
+			e.logDiagnostics(r)
 		case inbox.Failed:
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			e.logger.Warn("bulletin failed; kept with its error, retried when it changes", "file", r.Path, "err", r.Err)
+			e.logDiagnostics(r)
 		case inbox.Error:
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			storeErrs = append(storeErrs, r.Err)
@@ -405,6 +408,20 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 			len(storeErrs), len(results), storeErrs[0])
 	}
 	return changed, nil
+}
+
+// logDiagnostics logs what the parser could not read in a bulletin, as
+// ingest prints it: each warning and each sentence that gave no figure.
+func (e *Exporter) logDiagnostics(r inbox.Result) {
+	if r.Parsed == nil {
+		return
+	}
+	for _, w := range r.Parsed.Warnings {
+		e.logger.Warn("bulletin warning", "file", r.Path, "warning", w)
+	}
+	for _, u := range r.Parsed.Unmatched {
+		e.logger.Info("sentence yielded no figure", "file", r.Path, "line", u.Line, "text", u.Text)
+	}
 }
 
 // refresh reads the store's latest figures into a new snapshot, renders
@@ -482,6 +499,7 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 		return err
 	}
 	snap.addFailedReports(failedReports(reports, snap.Cities))
+	snap.addDiagnostics(cityDiagnostics(reports, snap.Cities))
 	exp, err := render(snap, e.cfg.GzipLevel, int(e.textSize.Load()))
 	if err != nil {
 		return err

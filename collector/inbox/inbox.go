@@ -115,6 +115,9 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	}
 	if err != nil {
 		res.Outcome, res.Err = Failed, err
+		if parsed != nil { // a bulletin with no figures still says what it skipped
+			rep.Diagnostics = Diagnostics(parsed)
+		}
 		if rerr := in.Store.RecordFailure(ctx, rep, err); rerr != nil {
 			// The failure could not be kept: report the file as not done so
 			// that the next run tries again.
@@ -146,6 +149,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	rep.Findings = append(consistency.Check(stated, lastYear), zoneFindings...)
 	res.Findings = rep.Findings
 	figs := append(append([]figure.Figure(nil), stated...), consistency.Derive(stated)...)
+	rep.Diagnostics = Diagnostics(parsed)
 	stored, err := in.Store.Ingest(ctx, rep, figs)
 	if err != nil {
 		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
@@ -156,6 +160,21 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		res.Outcome = Duplicate
 	}
 	return res
+}
+
+// Diagnostics is what the parser could not read in a bulletin, as the
+// store keeps it with the report: warnings, unmatched sentences and
+// skipped numbers with their reasons.
+func Diagnostics(r *bulletin.Result) store.Diagnostics {
+	var d store.Diagnostics
+	d.Warnings = append(d.Warnings, r.Warnings...)
+	for _, u := range r.Unmatched {
+		d.Unmatched = append(d.Unmatched, store.Diagnostic{Line: u.Line, Text: u.Text, Reason: "no phrasing matched"})
+	}
+	for _, sk := range r.Skipped {
+		d.Skipped = append(d.Skipped, store.Diagnostic{Line: sk.Line, Text: sk.Number + " in " + sk.Text, Reason: sk.Reason})
+	}
+	return d
 }
 
 // newNames keeps the unknown zone names the store has no finding of yet:

@@ -126,12 +126,13 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 // bytes into an ingested one. It returns no row when the bytes were
 // ingested before.
 const claimReportSQL = `
-INSERT INTO reports (name, checksum, received_at, period, status, error, figures, city, diagnostics)
-VALUES (?, ?, ?, ?, 'ingested', '', ?, ?, ?)
+INSERT INTO reports (name, checksum, received_at, period, status, error, figures, city, diagnostics, warnings, unmatched, skipped)
+VALUES (?, ?, ?, ?, 'ingested', '', ?, ?, ?, ?, ?, ?)
 ON CONFLICT (checksum) DO UPDATE
 SET name = excluded.name, received_at = excluded.received_at, period = excluded.period,
     status = 'ingested', error = '', figures = excluded.figures,
-    city = excluded.city, diagnostics = excluded.diagnostics
+    city = excluded.city, diagnostics = excluded.diagnostics,
+    warnings = excluded.warnings, unmatched = excluded.unmatched, skipped = excluded.skipped
 WHERE reports.status = 'failed'
 RETURNING id`
 
@@ -309,7 +310,8 @@ func (s *Store) ingest(ctx context.Context, r Report, rows []stageRow) (IngestRe
 	now := s.clock()
 	var res IngestResult
 	err = tx.GetContext(ctx, &res.ReportID, tx.Rebind(claimReportSQL),
-		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), len(stated), city, diagnosticsJSON(r.Diagnostics))
+		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), len(stated), city, diagnosticsJSON(r.Diagnostics),
+		len(r.Diagnostics.Warnings), len(r.Diagnostics.Unmatched), len(r.Diagnostics.Skipped))
 	if errors.Is(err, sql.ErrNoRows) {
 		var dup struct {
 			ID      int64 `db:"id"`

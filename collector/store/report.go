@@ -48,6 +48,9 @@ type Report struct {
 	Withdrawn int
 	// Diagnostics is what the parser could not read, stored with it.
 	Diagnostics Diagnostics
+	// Warnings, Unmatched and Skipped count Diagnostics' lists, as the
+	// store read them (Ingest counts the lists it is given).
+	Warnings, Unmatched, Skipped int
 }
 
 // Diagnostics is what the parser said about a bulletin beside its
@@ -88,9 +91,12 @@ type reportRow struct {
 	WithdrawnAt  sql.NullTime  `db:"withdrawn_at"`
 	Withdrawn    int           `db:"withdrawn"`
 	Diagnostics  string        `db:"diagnostics"`
+	Warnings     int           `db:"warnings"`
+	Unmatched    int           `db:"unmatched"`
+	Skipped      int           `db:"skipped"`
 }
 
-const reportColumns = `id, name, checksum, received_at, period, status, error, figures, city, superseded_by, withdrawn_at, withdrawn, diagnostics`
+const reportColumns = `id, name, checksum, received_at, period, status, error, figures, city, superseded_by, withdrawn_at, withdrawn, diagnostics, warnings, unmatched, skipped`
 
 func (r reportRow) report() (Report, error) {
 	var p figure.Period
@@ -114,6 +120,9 @@ func (r reportRow) report() (Report, error) {
 		SupersededBy: r.SupersededBy.Int64,
 		Withdrawn:    r.Withdrawn,
 		Diagnostics:  d,
+		Warnings:     r.Warnings,
+		Unmatched:    r.Unmatched,
+		Skipped:      r.Skipped,
 	}
 	if r.WithdrawnAt.Valid {
 		rep.WithdrawnAt = r.WithdrawnAt.Time.UTC()
@@ -150,11 +159,12 @@ func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 // before. An ingested report with the same checksum stays as it is: its
 // figures are stored and the bytes did not change.
 const recordFailureSQL = `
-INSERT INTO reports (name, checksum, received_at, period, status, error, figures, city, diagnostics)
-VALUES (?, ?, ?, ?, 'failed', ?, 0, ?, ?)
+INSERT INTO reports (name, checksum, received_at, period, status, error, figures, city, diagnostics, warnings, unmatched, skipped)
+VALUES (?, ?, ?, ?, 'failed', ?, 0, ?, ?, ?, ?, ?)
 ON CONFLICT (checksum) DO UPDATE
 SET name = excluded.name, received_at = excluded.received_at, period = excluded.period, error = excluded.error,
-    city = excluded.city, diagnostics = excluded.diagnostics
+    city = excluded.city, diagnostics = excluded.diagnostics,
+    warnings = excluded.warnings, unmatched = excluded.unmatched, skipped = excluded.skipped
 WHERE reports.status = 'failed'`
 
 // RecordFailure keeps a bulletin that could not be parsed or stored, with
@@ -170,7 +180,8 @@ func (s *Store) RecordFailure(ctx context.Context, r Report, cause error) error 
 		msg = cause.Error()
 	}
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(recordFailureSQL),
-		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), msg, r.City, diagnosticsJSON(r.Diagnostics))
+		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), msg, r.City, diagnosticsJSON(r.Diagnostics),
+		len(r.Diagnostics.Warnings), len(r.Diagnostics.Unmatched), len(r.Diagnostics.Skipped))
 	if err != nil {
 		return fmt.Errorf("record failure of %s: %w", r.Name, err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -217,6 +218,40 @@ func TestWithdrawReport(t *testing.T) {
 		}
 		if _, err := s.WithdrawReport(ctx, "nothing.txt"); !errors.Is(err, ErrReportNotFound) {
 			t.Errorf("unknown report: %v, want ErrReportNotFound", err)
+		}
+	})
+}
+
+// TestDiagnosticsKeptWithReport: what the parser could not read is stored
+// with the report, ingested or failed, and read back whole with its counts.
+func TestDiagnosticsKeptWithReport(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := MustOpen(t, dialect)
+		d := Diagnostics{
+			Warnings:  []string{"第3行: 没有城市的段落"},
+			Unmatched: []Diagnostic{{Line: 4, Text: "营业收入大幅增长5亿元。", Reason: "no phrasing matched"}},
+			Skipped:   []Diagnostic{{Line: 5, Text: "3% in 占比3%", Reason: "share of nothing"}, {Line: 6, Text: "x", Reason: "y"}},
+		}
+		r := periodReport("a.txt", "2023-06")
+		r.Diagnostics = d
+		mustIngest(t, s, r, fig(ty, zb, figure.GDP, figure.MeasureValue, "2023-06", 1, figure.UnitYuan))
+		bad := periodReport("bad.txt", "2023-06")
+		bad.Diagnostics = Diagnostics{Skipped: d.Skipped}
+		if err := s.RecordFailure(ctx, bad, errors.New("bad.txt: no figures")); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []Report{r, bad} {
+			got, found, err := s.LookupReport(ctx, want.Checksum)
+			if err != nil || !found {
+				t.Fatalf("LookupReport %s: %v %v", want.Name, found, err)
+			}
+			if !reflect.DeepEqual(got.Diagnostics, want.Diagnostics) {
+				t.Errorf("%s diagnostics %+v, want %+v", want.Name, got.Diagnostics, want.Diagnostics)
+			}
+			if got.Warnings != len(want.Diagnostics.Warnings) || got.Unmatched != len(want.Diagnostics.Unmatched) || got.Skipped != len(want.Diagnostics.Skipped) {
+				t.Errorf("%s counts %d/%d/%d, want those of %+v", want.Name, got.Warnings, got.Unmatched, got.Skipped, want.Diagnostics)
+			}
 		}
 	})
 }
