@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
@@ -209,6 +210,29 @@ func (s *Store) LookupReport(ctx context.Context, checksum string) (Report, bool
 func (s *Store) Reports(ctx context.Context) ([]Report, error) {
 	var rows []reportRow
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+reportColumns+` FROM reports ORDER BY received_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	reports := make([]Report, 0, len(rows))
+	for _, row := range rows {
+		r, err := row.report()
+		if err != nil {
+			return nil, fmt.Errorf("list reports: %w", err)
+		}
+		reports = append(reports, r)
+	}
+	return reports, nil
+}
+
+// ReportsPage returns at most limit reports, newest stored first (by id),
+// those stored before the report whose ID is before (all when before <=
+// 0): the pages of /api/v1/reports.
+func (s *Store) ReportsPage(ctx context.Context, before int64, limit int) ([]Report, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	var rows []reportRow
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+reportColumns+` FROM reports WHERE id < ? ORDER BY id DESC LIMIT ?`), before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
