@@ -91,6 +91,9 @@ func printResult(w io.Writer, r inbox.Result) {
 	for _, u := range r.Parsed.Unmatched {
 		fmt.Fprintf(w, "  no figure from line %d: %s\n", u.Line, u.Text)
 	}
+	if n := len(r.Parsed.Skipped); n > 0 {
+		fmt.Fprintf(w, "  %d numbers skipped, each with its reason (parse --explain, /api/v1/reports)\n", n)
+	}
 }
 
 // progressMin is how many files make a progress bar worth showing.

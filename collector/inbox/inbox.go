@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/consistency"
@@ -107,7 +108,16 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	if timeout <= 0 {
 		timeout = DefaultFileTimeout
 	}
-	parsed, timedOut, err := parseWithin(ctx, timeout, parse, name, b, in.Options)
+	opt := in.Options
+	if opt.City == "" {
+		opt.City = CityOfPath(path)
+	}
+	parsed, timedOut, err := parseWithin(ctx, timeout, parse, name, b, opt)
+	if err == nil && opt.City == "" {
+		// With a city given, the figures still without one are the
+		// province's (a 全省 column): the parser's choice, not a gap.
+		err = cityless(name, parsed)
+	}
 	if err != nil && !timedOut && ctx.Err() != nil {
 		// Stopped (shutdown, the job's own timeout): not the file's fault.
 		res.Outcome, res.Err = Error, err
@@ -116,7 +126,8 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	if err != nil {
 		res.Outcome, res.Err = Failed, err
 		if parsed != nil { // a bulletin with no figures still says what it skipped
-			rep.Diagnostics = Diagnostics(parsed)
+			res.Parsed = parsed
+			rep.Period, rep.Diagnostics = parsed.Period, Diagnostics(parsed)
 		}
 		if rerr := in.Store.RecordFailure(ctx, rep, err); rerr != nil {
 			// The failure could not be kept: report the file as not done so
@@ -160,6 +171,34 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 		res.Outcome = Duplicate
 	}
 	return res
+}
+
+// ErrNoCity is why a bulletin whose figures have no city is not stored: it
+// would be exported under city="" with no one to tell.
+var ErrNoCity = errors.New("cannot tell the city: no city heading, title or trailer; put the file under inbox/<城市>/ or pass --city")
+
+// cityless fails a bulletin with a figure of no city. A province's
+// aggregate (全省工业园区) has none by design.
+func cityless(name string, r *bulletin.Result) error {
+	for _, f := range r.Figures {
+		if f.City == "" && !strings.HasPrefix(f.Zone(), "全省") {
+			return fmt.Errorf("%s: line %d: %w", name, f.Line, ErrNoCity)
+		}
+	}
+	return nil
+}
+
+// CityOfPath is the city a bulletin's directory names (inbox/太原市/…):
+// its parent directory's name when it ends in 市, 州, 盟 or 地区; "" when
+// it does not.
+func CityOfPath(path string) string {
+	dir := filepath.Base(filepath.Dir(path))
+	for _, suffix := range []string{"市", "州", "盟", "地区"} {
+		if strings.HasSuffix(dir, suffix) && utf8.RuneCountInString(dir) >= 2 {
+			return dir
+		}
+	}
+	return ""
 }
 
 // Diagnostics is what the parser could not read in a bulletin, as the

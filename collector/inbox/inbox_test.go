@@ -2,8 +2,10 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/devzone/devzone_exporter/collector/store"
@@ -140,4 +142,42 @@ func TestFindings(t *testing.T) {
 	if err != nil || len(fs) != 1 || fs[0].Kind != "parts_do_not_add_up" || fs[0].ReportName != "a.txt" {
 		t.Fatalf("stored findings %+v, %v", fs, err)
 	}
+}
+
+// TestCitylessBulletin pins issue 11: a bulletin that names no city was
+// stored and exported under city="" without a word. It fails with that
+// error, kept as a failed report, and is stored under inbox/太原市/.
+func TestCitylessBulletin(t *testing.T) {
+	const text = "2023年1-6月开发区主要指标\n\n中北高新区工业投资完成21.05亿元。\n"
+	dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		root := t.TempDir()
+		write(t, root, "a.txt", text)
+		in := &Ingester{Store: st}
+		res, _ := in.Dir(ctx, root)
+		if len(res) != 1 || res[0].Outcome != Failed || !errors.Is(res[0].Err, ErrNoCity) || !strings.Contains(res[0].Err.Error(), "a.txt") {
+			t.Fatalf("city-less bulletin: %+v, want failed with ErrNoCity naming the file", res)
+		}
+		rep, found, err := st.LookupReport(ctx, store.Checksum([]byte(text)))
+		if err != nil || !found || rep.Status != store.StatusFailed || !strings.Contains(rep.Error, "cannot tell the city") {
+			t.Fatalf("failure not kept: %+v %v %v", rep, found, err)
+		}
+		if err := os.Remove(filepath.Join(root, "a.txt")); err != nil {
+			t.Fatal(err)
+		}
+		// The same words under the city's directory: other bytes are not
+		// needed, the directory names the city.
+		if err := os.Mkdir(filepath.Join(root, "太原市"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(root, "太原市"), "b.txt", text+"\n")
+		res, _ = in.Dir(ctx, root)
+		if len(res) != 1 || res[0].Outcome != Ingested {
+			t.Fatalf("under 太原市/: %+v, want ingested", res)
+		}
+		figs, err := st.Figures(ctx, store.Filter{City: "太原市"})
+		if err != nil || len(figs) != 1 {
+			t.Errorf("figures of 太原市 = %+v, %v; want one", figs, err)
+		}
+	})
 }
