@@ -41,6 +41,11 @@ type Config struct {
 	// (inbox.DefaultFileTimeout when zero): a file that takes longer is
 	// kept as failed and the run goes on to the next.
 	FileTimeout time.Duration
+	// InboxSettle makes the ingest job read a new or changed inbox file
+	// only once two runs in a row saw the same size and modification time
+	// (inbox.Ingester.Settle), so that a file still being copied is not
+	// stored half.
+	InboxSettle bool
 	// Derived exposes the figures derived from stated ones (implied city
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
@@ -375,7 +380,7 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		}
 		e.reresolved.Store(true)
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen, Settle: e.cfg.InboxSettle}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {
@@ -391,6 +396,8 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			e.logger.Warn("bulletin failed; kept with its error, retried when it changes", "file", r.Path, "err", r.Err)
 			e.logDiagnostics(r)
+		case inbox.Pending:
+			e.logger.Debug("bulletin new or changed since the last run; read once unchanged for a run", "file", r.Path)
 		case inbox.Error:
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			storeErrs = append(storeErrs, r.Err)

@@ -33,6 +33,9 @@ const (
 	Failed    Outcome = "failed"    // cannot be parsed; kept with its error
 	Skipped   Outcome = "skipped"   // failed before with these bytes; retried when they change
 	Error     Outcome = "error"     // the store could not be reached; retried next run
+	// Pending: new or changed since the last run; read once two runs in a
+	// row see the same size and modification time (Ingester.Settle).
+	Pending Outcome = "pending"
 )
 
 // Result is what became of one file.
@@ -70,6 +73,11 @@ type Ingester struct {
 	// Seen, when set, lets Dir skip the files it settled in earlier runs
 	// and that have not changed since.
 	Seen *Seen
+	// Settle, with Seen, makes Dir read a new or changed file only once
+	// two runs in a row saw it with the same stat (size, modification
+	// time, …): a file still being copied into the inbox is Pending, not
+	// a report of its first half.
+	Settle bool
 }
 
 // File ingests one file. A file whose bytes were seen before is not parsed
