@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 func metricsBody(t *testing.T, e *Exporter) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	e.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	e.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	b, err := io.ReadAll(rec.Result().Body)
 	if err != nil {
 		t.Fatal(err)
