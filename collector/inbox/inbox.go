@@ -88,8 +88,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	name := DisplayName(path)
 	b, err := readFile(path)
 	if err != nil {
-		res.Outcome, res.Err = Failed, err
-		return res
+		return in.unreadable(ctx, res, path, err)
 	}
 	rep := store.Report{Name: filepath.Base(path), Checksum: store.Checksum(b), ReceivedAt: in.now()}
 	prev, found, err := in.Store.LookupReport(ctx, rep.Checksum)
@@ -222,6 +221,34 @@ func Diagnostics(r *bulletin.Result) store.Diagnostics {
 		d.Skipped = append(d.Skipped, store.Diagnostic{Line: sk.Line, Text: sk.Number + " in " + sk.Text, Reason: sk.Reason})
 	}
 	return d
+}
+
+// unreadable keeps a file that failed before a byte of it was read (too
+// large, a FIFO or device, a dangling symlink) as a failed report, so that
+// it is listed with its error and counted once: its identity is what
+// lstat says of it and the error, not its bytes, and it is tried again
+// when either changes.
+func (in *Ingester) unreadable(ctx context.Context, res Result, path string, cause error) Result {
+	key := path
+	if fi, err := os.Lstat(path); err == nil {
+		key = fmt.Sprintf("%s|%d|%d|%s", path, fi.Size(), fi.ModTime().UnixNano(), fi.Mode())
+	}
+	rep := store.Report{Name: filepath.Base(path), Checksum: "unread-" + store.Checksum([]byte(key+"|"+cause.Error())), ReceivedAt: in.now()}
+	prev, found, err := in.Store.LookupReport(ctx, rep.Checksum)
+	if err != nil {
+		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", DisplayName(path), err)
+		return res
+	}
+	if found && prev.Status == store.StatusFailed {
+		res.Outcome, res.Err = Skipped, fmt.Errorf("%s: failed before and unchanged since: %s", DisplayName(path), prev.Error)
+		return res
+	}
+	if err := in.Store.RecordFailure(ctx, rep, cause); err != nil {
+		res.Outcome, res.Err = Error, fmt.Errorf("%w (and recording the failure: %v)", cause, err) //nolint:errorlint // as in File
+		return res
+	}
+	res.Outcome, res.Err = Failed, cause
+	return res
 }
 
 // newNames keeps the unknown zone names the store has no finding of yet:

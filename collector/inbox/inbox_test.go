@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -178,6 +179,57 @@ func TestCitylessBulletin(t *testing.T) {
 		figs, err := st.Figures(ctx, store.Filter{City: "太原市"})
 		if err != nil || len(figs) != 1 {
 			t.Errorf("figures of 太原市 = %+v, %v; want one", figs, err)
+		}
+	})
+}
+
+// TestUnreadableFileIsOneFailedReport pins issue 11: a file that fails
+// before it is read (a FIFO, one over bulletin.MaxSize, a dangling
+// symlink) got no report row although the log said it was kept with its
+// error, and counted as failed on every run. Each is one failed report,
+// and the next run skips it.
+func TestUnreadableFileIsOneFailedReport(t *testing.T) {
+	dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		if err := mkfifo(filepath.Join(dir, "pipe.txt")); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		big, err := os.Create(filepath.Join(dir, "big.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := big.Truncate(bulletin.MaxSize + 1); err != nil {
+			t.Fatal(err)
+		}
+		big.Close()
+		if err := os.Symlink(filepath.Join(dir, "missing.txt"), filepath.Join(dir, "dangling.txt")); err != nil {
+			t.Fatal(err)
+		}
+		in := &Ingester{Store: st, Seen: &Seen{}}
+		for run, want := range []Outcome{Failed, Skipped} {
+			res, _ := in.Dir(ctx, dir)
+			if len(res) != 3 {
+				t.Fatalf("run %d: %d results, want 3: %+v", run+1, len(res), res)
+			}
+			for _, r := range res {
+				if r.Outcome != want || r.Err == nil || strings.Contains(r.Err.Error(), "\n") {
+					t.Errorf("run %d: %s: %s %v, want %s with a one-line error", run+1, filepath.Base(r.Path), r.Outcome, r.Err, want)
+				}
+			}
+		}
+		reps, err := st.Reports(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]string{}
+		for _, r := range reps {
+			if r.Status == store.StatusFailed {
+				names[r.Name] = r.Error
+			}
+		}
+		if len(reps) != 3 || len(names) != 3 || !strings.Contains(names["big.txt"], "big.txt") || !strings.Contains(names["pipe.txt"], "FIFO") {
+			t.Errorf("reports %+v, want one failed report per file with its error", reps)
 		}
 	})
 }
