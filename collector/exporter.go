@@ -41,6 +41,11 @@ type Config struct {
 	// (inbox.DefaultFileTimeout when zero): a file that takes longer is
 	// kept as failed and the run goes on to the next.
 	FileTimeout time.Duration
+	// InboxSettle makes the ingest job read a new or changed inbox file
+	// only once two runs in a row saw the same size and modification time
+	// (inbox.Ingester.Settle), so that a file still being copied is not
+	// stored half.
+	InboxSettle bool
 	// Derived exposes the figures derived from stated ones (implied city
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
@@ -375,7 +380,7 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		}
 		e.reresolved.Store(true)
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen, Settle: e.cfg.InboxSettle}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {
@@ -384,10 +389,15 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 			changed = true
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			e.logger.Info("bulletin ingested", "file", r.Path, "period", r.Parsed.Period,
-				"figures", r.Stored.Figures, "new", r.Stored.New, "revised", r.Stored.Revised)
+				"figures", r.Stored.Figures, "new", r.Stored.New, "revised", r.Stored.Revised, "withdrawn", r.Stored.Withdrawn,
+				"warnings", len(r.Parsed.Warnings), "unmatched", len(r.Parsed.Unmatched))
+			e.logDiagnostics(r)
 		case inbox.Failed:
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			e.logger.Warn("bulletin failed; kept with its error, retried when it changes", "file", r.Path, "err", r.Err)
+			e.logDiagnostics(r)
+		case inbox.Pending:
+			e.logger.Debug("bulletin new or changed since the last run; read once unchanged for a run", "file", r.Path)
 		case inbox.Error:
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
 			storeErrs = append(storeErrs, r.Err)
@@ -405,6 +415,20 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 			len(storeErrs), len(results), storeErrs[0])
 	}
 	return changed, nil
+}
+
+// logDiagnostics logs what the parser could not read in a bulletin, as
+// ingest prints it: each warning and each sentence that gave no figure.
+func (e *Exporter) logDiagnostics(r inbox.Result) {
+	if r.Parsed == nil {
+		return
+	}
+	for _, w := range r.Parsed.Warnings {
+		e.logger.Warn("bulletin warning", "file", r.Path, "warning", w)
+	}
+	for _, u := range r.Parsed.Unmatched {
+		e.logger.Info("sentence yielded no figure", "file", r.Path, "line", u.Line, "text", u.Text)
+	}
 }
 
 // refresh reads the store's latest figures into a new snapshot, renders
@@ -482,6 +506,7 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 		return err
 	}
 	snap.addFailedReports(failedReports(reports, snap.Cities))
+	snap.addDiagnostics(cityDiagnostics(reports, snap.Cities))
 	exp, err := render(snap, e.cfg.GzipLevel, int(e.textSize.Load()))
 	if err != nil {
 		return err

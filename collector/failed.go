@@ -102,3 +102,60 @@ func (s *Snapshot) addFailedReports(failed []FailedReport) {
 	}
 	s.Failed = failed
 }
+
+// CityDiagnostics is what the parser could not read in the current
+// bulletins of a city's latest period.
+type CityDiagnostics struct {
+	City                string
+	Unmatched, Warnings int
+}
+
+// cityDiagnostics sums, per city, the unmatched sentences and warnings of
+// the ingested reports of its latest period that are still current: a
+// superseded or withdrawn report's sentences are no longer the city's
+// problem.
+func cityDiagnostics(reports []store.Report, cities []CityPeriod) []CityDiagnostics {
+	latest := make(map[string]figure.Period, len(cities))
+	for _, c := range cities {
+		latest[c.City] = c.Period
+	}
+	sums := map[string]*CityDiagnostics{}
+	for _, r := range reports {
+		if r.Status != store.StatusIngested || r.SupersededBy != 0 || !r.WithdrawnAt.IsZero() {
+			continue
+		}
+		for _, city := range strings.Split(r.City, "、") {
+			p, ok := latest[city]
+			if !ok || p != r.Period {
+				continue
+			}
+			d := sums[city]
+			if d == nil {
+				d = &CityDiagnostics{City: city}
+				sums[city] = d
+			}
+			d.Unmatched += r.Unmatched
+			d.Warnings += r.Warnings
+		}
+	}
+	out := make([]CityDiagnostics, 0, len(sums))
+	for _, d := range sums {
+		out = append(out, *d)
+	}
+	slices.SortFunc(out, func(a, b CityDiagnostics) int { return cmp.Compare(a.City, b.City) })
+	return out
+}
+
+// addDiagnostics exposes diags as devzone_report_unmatched_sentences and
+// devzone_report_warnings, per city, before the snapshot is published.
+func (s *Snapshot) addDiagnostics(diags []CityDiagnostics) {
+	for _, d := range diags {
+		s.series[famReportUnmatched] = append(s.series[famReportUnmatched], series{labels: [4]string{d.City}, value: float64(d.Unmatched)})
+		s.series[famReportWarnings] = append(s.series[famReportWarnings], series{labels: [4]string{d.City}, value: float64(d.Warnings)})
+	}
+	for _, id := range []familyID{famReportUnmatched, famReportWarnings} {
+		slices.SortFunc(s.series[id], compareSeries)
+		s.Series += len(s.series[id])
+	}
+	s.Diagnostics = diags
+}

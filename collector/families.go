@@ -46,6 +46,8 @@ const (
 	famFindings
 	famReportsFailed
 	famReportFailedInfo
+	famReportUnmatched
+	famReportWarnings
 	numFamilies
 )
 
@@ -124,6 +126,10 @@ var families = [numFamilies]family{
 		help: "Bulletins of a city's latest period (or of an unknown period) the ingest job could not read and that no later file of the same name replaced; city is read from the file name, \"\" when it names none."},
 	famReportFailedInfo: {name: "report_failed_info", labels: labelsFailedReport,
 		help: "One series, always 1, for each bulletin counted in devzone_reports_failed: its file name and why it could not be read."},
+	famReportUnmatched: {name: "report_unmatched_sentences", labels: labelsCity,
+		help: "Sentences with a number and a unit that yielded no figure (未能识别的句子) in the current bulletins of a city's latest period (not superseded, not withdrawn); see /api/v1/reports."},
+	famReportWarnings: {name: "report_warnings", labels: labelsCity,
+		help: "Parser warnings (a passage with no city, conflicting statements of one figure) about the current bulletins of a city's latest period; see /api/v1/reports."},
 	famIndicatorInfo: {name: "indicator_info", labels: labelsIndicatorInfo,
 		help: "Chinese name of each indicator key, always 1; join on indicator for dashboards and alert text."},
 }

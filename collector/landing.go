@@ -44,7 +44,15 @@ type landingData struct {
 	Declines        []declineRow
 	DeclinesOmitted int
 	Findings        []findingRow
+	Unmatched       []unmatchedRow
 	Jobs            []jobRow
+}
+
+// unmatchedRow is a city whose current bulletins have sentences the
+// parser could not read (未能识别的句子).
+type unmatchedRow struct {
+	City      string
+	Unmatched int
 }
 
 // cityRow is a city of the latest-period table; the page links the CSV
@@ -125,6 +133,12 @@ func (e *Exporter) landingData() landingData {
 		}
 		d.Findings = append(d.Findings, findingRow{City: f.City, Kind: kind, Count: f.Count})
 	}
+	for _, u := range snap.Diagnostics {
+		if u.Unmatched > 0 {
+			d.Unmatched = append(d.Unmatched, unmatchedRow{City: u.City, Unmatched: u.Unmatched})
+		}
+	}
+	slices.SortFunc(d.Unmatched, func(a, b unmatchedRow) int { return cmp.Compare(rank[a.City], rank[b.City]) })
 	if d.Version == "" {
 		d.Version = "(开发版)"
 	}

@@ -67,6 +67,9 @@ type Snapshot struct {
 	// Failed lists the unreadable bulletins of each city's latest period
 	// (see FailedReport), by city then file.
 	Failed []FailedReport
+	// Diagnostics is what the parser could not read in each city's
+	// current bulletins of its latest period (addDiagnostics).
+	Diagnostics []CityDiagnostics
 
 	series [numFamilies][]series
 }

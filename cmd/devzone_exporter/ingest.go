@@ -70,6 +70,9 @@ func printResult(w io.Writer, r inbox.Result) {
 	case inbox.Ingested:
 		fmt.Fprintf(w, "%s: %d figures stored (%d new, %d revised, %d unchanged), %d derived, period %s\n",
 			r.Path, s.Figures, s.New, s.Revised, s.Unchanged, s.Derived, r.Parsed.Period)
+		if s.Withdrawn > 0 {
+			fmt.Fprintf(w, "  supersedes the earlier bulletins of its city and period: %d figures they stated and it does not withdrawn\n", s.Withdrawn)
+		}
 	case inbox.Duplicate:
 		fmt.Fprintf(w, "%s: already ingested, nothing changed\n", r.Path)
 	default:
@@ -87,6 +90,9 @@ func printResult(w io.Writer, r inbox.Result) {
 	}
 	for _, u := range r.Parsed.Unmatched {
 		fmt.Fprintf(w, "  no figure from line %d: %s\n", u.Line, u.Text)
+	}
+	if n := len(r.Parsed.Skipped); n > 0 {
+		fmt.Fprintf(w, "  %d numbers skipped, each with its reason (parse --explain, /api/v1/reports)\n", n)
 	}
 }
 

@@ -43,13 +43,14 @@ const (
 
 // serveConfig is the exporter's configuration.
 type serveConfig struct {
-	web        *web.FlagConfig
-	inboxDir   string
-	ingest     string
-	refresh    string
-	timezone   string
-	jobTimeout time.Duration
-	derived    bool
+	web         *web.FlagConfig
+	inboxDir    string
+	inboxSettle bool
+	ingest      string
+	refresh     string
+	timezone    string
+	jobTimeout  time.Duration
+	derived     bool
 	// fileTimeout bounds the parsing of one bulletin in an ingest run.
 	fileTimeout time.Duration
 	// Limits of the web server.
@@ -69,6 +70,8 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 	m.srv.web = kingpinflag.AddFlags(m.app, defaultListenAddress)
 	c.Flag("inbox.dir", "Directory the ingest job reads bulletins (.txt, .docx, .pdf, .html, .xlsx) from; a file is stored once, by checksum.").
 		Default("inbox").Envar("DEVZONE_INBOX_DIR").StringVar(&m.srv.inboxDir)
+	c.Flag("inbox.settle", "Read a new or changed inbox file only once two ingest runs in a row saw the same size and modification time, so that a file still being copied is not stored half (--no-inbox.settle reads it at once; then copy as a dot-file or .tmp and rename).").
+		Default("true").BoolVar(&m.srv.inboxSettle)
 	c.Flag("schedule.ingest", "When the ingest job reads the inbox: a cron spec of five fields, or @every 30s, @hourly, ….").
 		Default(collector.DefaultSchedule.Ingest).StringVar(&m.srv.ingest)
 	c.Flag("schedule.refresh", "When the refresh job rebuilds the metrics from the store: a cron spec of five fields, or @every 30s, @hourly, ….").
@@ -150,6 +153,7 @@ func (m *Main) runServe(ctx context.Context) int {
 		Now:            m.Now,
 		JobTimeout:     m.srv.jobTimeout,
 		FileTimeout:    m.srv.fileTimeout,
+		InboxSettle:    m.srv.inboxSettle,
 		APIMaxInFlight: m.srv.maxAPIRequests,
 		LeaderLease:    m.srv.leaderLease,
 		Derived:        m.srv.derived,

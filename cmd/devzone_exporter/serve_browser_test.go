@@ -108,6 +108,16 @@ func TestServeLandingPageInBrowser(t *testing.T) {
 		t.Errorf("latest period per city = %q", cities)
 	}
 
+	// 未能识别的句子: each city's sentences that gave no figure (issue 11).
+	unmatched, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#unmatched tbody tr")].map(tr => tr.cells[0].innerText + " " + tr.cells[1].innerText)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(unmatched, []string{"晋中市 5", "太原市 5"}) {
+		t.Errorf("未能识别的句子 per city = %q", unmatched)
+	}
+
 	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("a")].map(a => a.href)`))
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +128,7 @@ func TestServeLandingPageInBrowser(t *testing.T) {
 		return e.URL + "/api/v1/series?city=" + url.QueryEscape(city) + measure + "&format=csv"
 	}
 	wantLinks := []string{e.URL + "/metrics", e.URL + "/-/healthy", e.URL + "/-/ready", e.URL + "/api/v1/findings",
+		e.URL + "/api/v1/reports", // the sample's sentences no phrasing matched (未能识别的句子)
 		csv("晋中市", ""), csv("晋中市", "&measure=yoy_growth"), csv("太原市", ""), csv("太原市", "&measure=yoy_growth")}
 	if !slices.Equal(normalise(t, links), normalise(t, wantLinks)) {
 		t.Errorf("links = %q, want %q", links, wantLinks)
@@ -127,6 +138,7 @@ func TestServeLandingPageInBrowser(t *testing.T) {
 	// the page fetches it as its link would.
 	shows := map[string]string{e.URL + "/metrics": growthLine, e.URL + "/-/healthy": "Healthy", e.URL + "/-/ready": "Ready",
 		e.URL + "/api/v1/findings":        "三批合计 312(97+106+109),与所报总数 216 不符",
+		e.URL + "/api/v1/reports":         "no phrasing matched",
 		csv("太原市", ""):                    "太原市,中北高新区、清徐开发区,industrial_investment,工业投资,value,2023-06,2105000000,yuan",
 		csv("太原市", "&measure=yoy_growth"): "太原市,中北高新区、清徐开发区,industrial_investment,工业投资,yoy_growth,2023-06,-0.1485,ratio",
 		csv("晋中市", ""):                    "晋中市,",

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/consistency"
@@ -32,6 +33,9 @@ const (
 	Failed    Outcome = "failed"    // cannot be parsed; kept with its error
 	Skipped   Outcome = "skipped"   // failed before with these bytes; retried when they change
 	Error     Outcome = "error"     // the store could not be reached; retried next run
+	// Pending: new or changed since the last run; read once two runs in a
+	// row see the same size and modification time (Ingester.Settle).
+	Pending Outcome = "pending"
 )
 
 // Result is what became of one file.
@@ -69,6 +73,11 @@ type Ingester struct {
 	// Seen, when set, lets Dir skip the files it settled in earlier runs
 	// and that have not changed since.
 	Seen *Seen
+	// Settle, with Seen, makes Dir read a new or changed file only once
+	// two runs in a row saw it with the same stat (size, modification
+	// time, …): a file still being copied into the inbox is Pending, not
+	// a report of its first half.
+	Settle bool
 }
 
 // File ingests one file. A file whose bytes were seen before is not parsed
@@ -79,8 +88,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	name := DisplayName(path)
 	b, err := readFile(path)
 	if err != nil {
-		res.Outcome, res.Err = Failed, err
-		return res
+		return in.unreadable(ctx, res, path, err)
 	}
 	rep := store.Report{Name: filepath.Base(path), Checksum: store.Checksum(b), ReceivedAt: in.now()}
 	prev, found, err := in.Store.LookupReport(ctx, rep.Checksum)
@@ -107,7 +115,16 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	if timeout <= 0 {
 		timeout = DefaultFileTimeout
 	}
-	parsed, timedOut, err := parseWithin(ctx, timeout, parse, name, b, in.Options)
+	opt := in.Options
+	if opt.City == "" {
+		opt.City = CityOfPath(path)
+	}
+	parsed, timedOut, err := parseWithin(ctx, timeout, parse, name, b, opt)
+	if err == nil && opt.City == "" {
+		// With a city given, the figures still without one are the
+		// province's (a 全省 column): the parser's choice, not a gap.
+		err = cityless(name, parsed)
+	}
 	if err != nil && !timedOut && ctx.Err() != nil {
 		// Stopped (shutdown, the job's own timeout): not the file's fault.
 		res.Outcome, res.Err = Error, err
@@ -115,6 +132,10 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	}
 	if err != nil {
 		res.Outcome, res.Err = Failed, err
+		if parsed != nil { // a bulletin with no figures still says what it skipped
+			res.Parsed = parsed
+			rep.Period, rep.Diagnostics = parsed.Period, Diagnostics(parsed)
+		}
 		if rerr := in.Store.RecordFailure(ctx, rep, err); rerr != nil {
 			// The failure could not be kept: report the file as not done so
 			// that the next run tries again.
@@ -146,6 +167,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	rep.Findings = append(consistency.Check(stated, lastYear), zoneFindings...)
 	res.Findings = rep.Findings
 	figs := append(append([]figure.Figure(nil), stated...), consistency.Derive(stated)...)
+	rep.Diagnostics = Diagnostics(parsed)
 	stored, err := in.Store.Ingest(ctx, rep, figs)
 	if err != nil {
 		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", name, err)
@@ -155,6 +177,77 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	if stored.Duplicate {
 		res.Outcome = Duplicate
 	}
+	return res
+}
+
+// ErrNoCity is why a bulletin whose figures have no city is not stored: it
+// would be exported under city="" with no one to tell.
+var ErrNoCity = errors.New("cannot tell the city: no city heading, title or trailer; put the file under inbox/<城市>/ or pass --city")
+
+// cityless fails a bulletin with a figure of no city. A province's
+// aggregate (全省工业园区) has none by design.
+func cityless(name string, r *bulletin.Result) error {
+	for _, f := range r.Figures {
+		if f.City == "" && !strings.HasPrefix(f.Zone(), "全省") {
+			return fmt.Errorf("%s: line %d: %w", name, f.Line, ErrNoCity)
+		}
+	}
+	return nil
+}
+
+// CityOfPath is the city a bulletin's directory names (inbox/太原市/…):
+// its parent directory's name when it ends in 市, 州, 盟 or 地区; "" when
+// it does not.
+func CityOfPath(path string) string {
+	dir := filepath.Base(filepath.Dir(path))
+	for _, suffix := range []string{"市", "州", "盟", "地区"} {
+		if strings.HasSuffix(dir, suffix) && utf8.RuneCountInString(dir) >= 2 {
+			return dir
+		}
+	}
+	return ""
+}
+
+// Diagnostics is what the parser could not read in a bulletin, as the
+// store keeps it with the report: warnings, unmatched sentences and
+// skipped numbers with their reasons.
+func Diagnostics(r *bulletin.Result) store.Diagnostics {
+	var d store.Diagnostics
+	d.Warnings = append(d.Warnings, r.Warnings...)
+	for _, u := range r.Unmatched {
+		d.Unmatched = append(d.Unmatched, store.Diagnostic{Line: u.Line, Text: u.Text, Reason: "no phrasing matched"})
+	}
+	for _, sk := range r.Skipped {
+		d.Skipped = append(d.Skipped, store.Diagnostic{Line: sk.Line, Text: sk.Number + " in " + sk.Text, Reason: sk.Reason})
+	}
+	return d
+}
+
+// unreadable keeps a file that failed before a byte of it was read (too
+// large, a FIFO or device, a dangling symlink) as a failed report, so that
+// it is listed with its error and counted once: its identity is what
+// lstat says of it and the error, not its bytes, and it is tried again
+// when either changes.
+func (in *Ingester) unreadable(ctx context.Context, res Result, path string, cause error) Result {
+	key := path
+	if fi, err := os.Lstat(path); err == nil {
+		key = fmt.Sprintf("%s|%d|%d|%s", path, fi.Size(), fi.ModTime().UnixNano(), fi.Mode())
+	}
+	rep := store.Report{Name: filepath.Base(path), Checksum: "unread-" + store.Checksum([]byte(key+"|"+cause.Error())), ReceivedAt: in.now()}
+	prev, found, err := in.Store.LookupReport(ctx, rep.Checksum)
+	if err != nil {
+		res.Outcome, res.Err = Error, fmt.Errorf("%s: %w", DisplayName(path), err)
+		return res
+	}
+	if found && prev.Status == store.StatusFailed {
+		res.Outcome, res.Err = Skipped, fmt.Errorf("%s: failed before and unchanged since: %s", DisplayName(path), prev.Error)
+		return res
+	}
+	if err := in.Store.RecordFailure(ctx, rep, cause); err != nil {
+		res.Outcome, res.Err = Error, fmt.Errorf("%w (and recording the failure: %v)", cause, err) //nolint:errorlint // as in File
+		return res
+	}
+	res.Outcome, res.Err = Failed, cause
 	return res
 }
 

@@ -2,10 +2,13 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/devzone/devzone_exporter/collector/bulletin"
 	"github.com/devzone/devzone_exporter/collector/store"
 )
 
@@ -60,14 +63,16 @@ func TestFileLifecycle(t *testing.T) {
 		t.Fatalf("unchanged failed file retried: %+v", r)
 	}
 
-	// The official fixes the file: it is tried again and revises the figure.
+	// The official fixes the file: it is tried again and revises the
+	// figure. It is the later bulletin of 太原市's 2023-06, so it
+	// supersedes a.txt: the growth rate it no longer states is withdrawn.
 	write(t, dir, "b.txt", "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.5亿元。\n")
-	if r := in.File(ctx, bad); r.Outcome != Ingested || r.Stored.Revised != 1 {
+	if r := in.File(ctx, bad); r.Outcome != Ingested || r.Stored.Revised != 1 || r.Stored.Withdrawn != 1 {
 		t.Fatalf("fixed file: %+v", r)
 	}
 	n, err := st.CountFigures(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("figures in store = %d, %v; want 2", n, err)
+	if err != nil || n != 1 {
+		t.Fatalf("figures in store = %d, %v; want 1", n, err)
 	}
 }
 
@@ -138,4 +143,93 @@ func TestFindings(t *testing.T) {
 	if err != nil || len(fs) != 1 || fs[0].Kind != "parts_do_not_add_up" || fs[0].ReportName != "a.txt" {
 		t.Fatalf("stored findings %+v, %v", fs, err)
 	}
+}
+
+// TestCitylessBulletin pins issue 11: a bulletin that names no city was
+// stored and exported under city="" without a word. It fails with that
+// error, kept as a failed report, and is stored under inbox/太原市/.
+func TestCitylessBulletin(t *testing.T) {
+	const text = "2023年1-6月开发区主要指标\n\n中北高新区工业投资完成21.05亿元。\n"
+	dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		root := t.TempDir()
+		write(t, root, "a.txt", text)
+		in := &Ingester{Store: st}
+		res, _ := in.Dir(ctx, root)
+		if len(res) != 1 || res[0].Outcome != Failed || !errors.Is(res[0].Err, ErrNoCity) || !strings.Contains(res[0].Err.Error(), "a.txt") {
+			t.Fatalf("city-less bulletin: %+v, want failed with ErrNoCity naming the file", res)
+		}
+		rep, found, err := st.LookupReport(ctx, store.Checksum([]byte(text)))
+		if err != nil || !found || rep.Status != store.StatusFailed || !strings.Contains(rep.Error, "cannot tell the city") {
+			t.Fatalf("failure not kept: %+v %v %v", rep, found, err)
+		}
+		if err := os.Remove(filepath.Join(root, "a.txt")); err != nil {
+			t.Fatal(err)
+		}
+		// The same words under the city's directory: other bytes are not
+		// needed, the directory names the city.
+		if err := os.Mkdir(filepath.Join(root, "太原市"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(root, "太原市"), "b.txt", text+"\n")
+		res, _ = in.Dir(ctx, root)
+		if len(res) != 1 || res[0].Outcome != Ingested {
+			t.Fatalf("under 太原市/: %+v, want ingested", res)
+		}
+		figs, err := st.Figures(ctx, store.Filter{City: "太原市"})
+		if err != nil || len(figs) != 1 {
+			t.Errorf("figures of 太原市 = %+v, %v; want one", figs, err)
+		}
+	})
+}
+
+// TestUnreadableFileIsOneFailedReport pins issue 11: a file that fails
+// before it is read (a FIFO, one over bulletin.MaxSize, a dangling
+// symlink) got no report row although the log said it was kept with its
+// error, and counted as failed on every run. Each is one failed report,
+// and the next run skips it.
+func TestUnreadableFileIsOneFailedReport(t *testing.T) {
+	dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		if err := mkfifo(filepath.Join(dir, "pipe.txt")); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		big, err := os.Create(filepath.Join(dir, "big.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := big.Truncate(bulletin.MaxSize + 1); err != nil {
+			t.Fatal(err)
+		}
+		big.Close()
+		if err := os.Symlink(filepath.Join(dir, "missing.txt"), filepath.Join(dir, "dangling.txt")); err != nil {
+			t.Fatal(err)
+		}
+		in := &Ingester{Store: st, Seen: &Seen{}}
+		for run, want := range []Outcome{Failed, Skipped} {
+			res, _ := in.Dir(ctx, dir)
+			if len(res) != 3 {
+				t.Fatalf("run %d: %d results, want 3: %+v", run+1, len(res), res)
+			}
+			for _, r := range res {
+				if r.Outcome != want || r.Err == nil || strings.Contains(r.Err.Error(), "\n") {
+					t.Errorf("run %d: %s: %s %v, want %s with a one-line error", run+1, filepath.Base(r.Path), r.Outcome, r.Err, want)
+				}
+			}
+		}
+		reps, err := st.Reports(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]string{}
+		for _, r := range reps {
+			if r.Status == store.StatusFailed {
+				names[r.Name] = r.Error
+			}
+		}
+		if len(reps) != 3 || len(names) != 3 || !strings.Contains(names["big.txt"], "big.txt") || !strings.Contains(names["pipe.txt"], "FIFO") {
+			t.Errorf("reports %+v, want one failed report per file with its error", reps)
+		}
+	})
 }

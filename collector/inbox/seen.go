@@ -27,6 +27,12 @@ import (
 type Seen struct {
 	mu    sync.Mutex
 	files map[string]seenFile
+	// pending is what the last run saw of the files Settle held back.
+	pending map[string]stamp
+	// scanned is set once a run has listed the inbox: the first run of a
+	// process reads what it finds, there being no earlier run to compare
+	// with (the files were there before the exporter started).
+	scanned bool
 }
 
 // seenFile is a settled file: what stat said before it was read, and what
@@ -70,9 +76,31 @@ func (in *Ingester) fileSeen(ctx context.Context, path string) Result {
 	if r, ok := in.Seen.lookup(path, st); ok {
 		return r
 	}
+	if in.Settle && !in.Seen.settled(path, st) {
+		return Result{Path: path, Outcome: Pending}
+	}
 	r := in.File(ctx, path)
 	in.Seen.remember(path, st, r)
 	return r
+}
+
+// settled reports whether the last run saw path with the same stamp, and
+// notes the stamp for the next run when it did not.
+func (s *Seen) settled(path string, st stamp) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.scanned {
+		return true
+	}
+	if prev, ok := s.pending[path]; ok && prev == st {
+		delete(s.pending, path)
+		return true
+	}
+	if s.pending == nil {
+		s.pending = make(map[string]stamp)
+	}
+	s.pending[path] = st
+	return false
 }
 
 // lookup returns what a run reports for a settled, unchanged file.
@@ -134,9 +162,15 @@ func (s *Seen) retain(paths []string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.scanned = true
 	for p := range s.files {
 		if !keep[p] {
 			delete(s.files, p)
+		}
+	}
+	for p := range s.pending {
+		if !keep[p] {
+			delete(s.pending, p)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/devzone/devzone_exporter/collector/store"
 )
 
 // TestSeenReadsNoSettledFile is issue 17: a run that finds nothing new
@@ -87,4 +89,45 @@ func TestSeenRenamedOver(t *testing.T) {
 	if rs, _ := in.Dir(ctx, dir); rs[0].Outcome != Ingested || rs[0].Stored.Revised != 1 {
 		t.Errorf("a file renamed over with the old size and time was not read again: %+v", rs[0])
 	}
+}
+
+// TestHalfWrittenFileIsOneReport pins issue 11: a bulletin copied into the
+// inbox in two halves, with an ingest run between them, became two
+// reports, the first half's figures stored under city="". With Settle a
+// file is read only once two runs in a row saw the same stat.
+func TestHalfWrittenFileIsOneReport(t *testing.T) {
+	dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		in := &Ingester{Store: st, Seen: &Seen{}, Settle: true}
+		run := func(want Outcome) {
+			t.Helper()
+			res, _ := in.Dir(ctx, dir)
+			if len(res) > 0 && res[0].Outcome != want || len(res) == 0 && want != "" {
+				t.Fatalf("run: %+v, want %q", res, want)
+			}
+		}
+		run("") // the exporter's first run: the inbox is empty
+		const whole = "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,同比下降14.85%。\n"
+		half := len(whole) / 2
+		p := write(t, dir, "a.txt", whole[:half])
+		run(Pending)
+		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(whole[half:]); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		run(Pending) // changed since the last run
+		run(Ingested)
+		run(Duplicate)
+		reps, err := st.Reports(ctx)
+		if err != nil || len(reps) != 1 || reps[0].Status != store.StatusIngested || reps[0].Figures != 2 {
+			t.Errorf("reports %+v, %v; want the whole bulletin, once", reps, err)
+		}
+	})
 }

@@ -150,7 +150,9 @@ func TestAnAliasAddedMergesTwoStoredSeries(t *testing.T) {
 		in := &Ingester{Store: st, Zones: loadZones(t, "testdata/zones-before.yml")}
 		for _, f := range []struct{ name, text string }{
 			{"a.txt", "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,固定资产投资完成30亿元。\n"},
-			{"b.txt", "太原市开发区\n\n2023年1-6月,中北高新技术产业开发区工业投资完成21.5亿元,规上工业增加值完成50亿元。\n"},
+			// b.txt is the later bulletin of 太原市's 2023-06 and supersedes
+			// a.txt: it restates a.txt's figures, so they stay current.
+			{"b.txt", "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,固定资产投资完成30亿元。中北高新技术产业开发区工业投资完成21.5亿元,规上工业增加值完成50亿元。\n"},
 		} {
 			if r := in.File(ctx, write(t, dir, f.name, f.text)); r.Outcome != Ingested {
 				t.Fatalf("ingest %s: %+v", f.name, r)

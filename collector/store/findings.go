@@ -26,9 +26,18 @@ func insertFindings(ctx context.Context, tx *sqlx.Tx, reportID int64, fs []figur
 		return fmt.Errorf("insert findings: %w", err)
 	}
 	defer stmt.Close()
+	// A contradiction a bulletin states twice (its summary and its table)
+	// is one finding.
+	type findingKey struct{ kind, city, zone, indicator, period, message, nums, sents string }
+	seen := map[findingKey]bool{}
 	for _, f := range fs {
 		nums, _ := json.Marshal(f.Numbers)
 		sents, _ := json.Marshal(f.Sentences)
+		k := findingKey{f.Kind, f.City, f.Zone, f.Indicator, f.Period, f.Message, string(nums), string(sents)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		if _, err := stmt.ExecContext(ctx, reportID, f.Kind, f.City, f.Zone, f.Indicator, f.Period, f.Message, string(nums), string(sents)); err != nil {
 			return fmt.Errorf("insert finding %s: %w", f.Kind, err)
 		}

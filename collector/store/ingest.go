@@ -23,6 +23,10 @@ type IngestResult struct {
 	// Derived counts the figures derived from the stated ones, stored
 	// beside them and marked derived.
 	Derived int
+	// Withdrawn counts the figures (stated or derived) of the report's
+	// cities and period that earlier reports stated and this one no
+	// longer does: moved to figure_revisions, reason withdrawn.
+	Withdrawn int
 	// Duplicate is true when the same bytes were ingested before; nothing
 	// was changed.
 	Duplicate bool
@@ -122,11 +126,13 @@ func stageRows(figs []figure.Figure) ([]stageRow, error) {
 // bytes into an ingested one. It returns no row when the bytes were
 // ingested before.
 const claimReportSQL = `
-INSERT INTO reports (name, checksum, received_at, period, status, error, figures)
-VALUES (?, ?, ?, ?, 'ingested', '', ?)
+INSERT INTO reports (name, checksum, received_at, period, status, error, figures, city, diagnostics, warnings, unmatched, skipped)
+VALUES (?, ?, ?, ?, 'ingested', '', ?, ?, ?, ?, ?, ?)
 ON CONFLICT (checksum) DO UPDATE
 SET name = excluded.name, received_at = excluded.received_at, period = excluded.period,
-    status = 'ingested', error = '', figures = excluded.figures
+    status = 'ingested', error = '', figures = excluded.figures,
+    city = excluded.city, diagnostics = excluded.diagnostics,
+    warnings = excluded.warnings, unmatched = excluded.unmatched, skipped = excluded.skipped
 WHERE reports.status = 'failed'
 RETURNING id`
 
@@ -269,6 +275,9 @@ func (s *Store) Ingest(ctx context.Context, r Report, figs []figure.Figure) (Ing
 		return IngestResult{}, fmt.Errorf("ingest %s: no checksum", r.Name)
 	}
 	rows, err := stageRows(figs)
+	if err == nil {
+		err = checkPeriod(r, rows)
+	}
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("ingest %s: %w", r.Name, err)
 	}
@@ -294,10 +303,15 @@ func (s *Store) ingest(ctx context.Context, r Report, rows []stageRow) (IngestRe
 			stated = append(stated, row)
 		}
 	}
+	city := r.City
+	if cities := reportCities(stated); len(cities) > 0 {
+		city = strings.Join(cities, citySep)
+	}
 	now := s.clock()
 	var res IngestResult
 	err = tx.GetContext(ctx, &res.ReportID, tx.Rebind(claimReportSQL),
-		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), len(stated))
+		r.Name, r.Checksum, s.receivedAt(r), r.Period.String(), len(stated), city, diagnosticsJSON(r.Diagnostics),
+		len(r.Diagnostics.Warnings), len(r.Diagnostics.Unmatched), len(r.Diagnostics.Skipped))
 	if errors.Is(err, sql.ErrNoRows) {
 		var dup struct {
 			ID      int64 `db:"id"`
@@ -313,6 +327,14 @@ func (s *Store) ingest(ctx context.Context, r Report, rows []stageRow) (IngestRe
 		return IngestResult{}, fmt.Errorf("insert report: %w", err)
 	}
 
+	if res.Withdrawn, err = s.supersede(ctx, tx, r, res.ReportID, rows, now); err != nil {
+		return IngestResult{}, fmt.Errorf("supersede: %w", err)
+	}
+	if res.Withdrawn > 0 {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET withdrawn = ? WHERE id = ?`), res.Withdrawn, res.ReportID); err != nil {
+			return IngestResult{}, fmt.Errorf("supersede: %w", err)
+		}
+	}
 	added, revised, err := s.apply(ctx, tx, stated, res.ReportID, now)
 	if err != nil {
 		return IngestResult{}, err

@@ -35,6 +35,7 @@ var storeEndpoints = []string{
 	"/api/v1/series?indicator=industrial_value_added&zone=大同经开区",
 	"/api/v1/zones",
 	"/api/v1/findings",
+	"/api/v1/reports",
 }
 
 // TestStoreCannotAnswer pins issue 13: while PostgreSQL was down the API

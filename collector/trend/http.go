@@ -40,6 +40,81 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/zones", a.guard(a.zones))
 	mux.HandleFunc("GET /api/v1/indicators", a.guard(a.indicators))
 	mux.HandleFunc("GET /api/v1/findings", a.guard(a.findings))
+	mux.HandleFunc("GET /api/v1/reports", a.guard(a.reports))
+}
+
+// reportJSON is one report of /api/v1/reports.
+type reportJSON struct {
+	ID           int64              `json:"id"`
+	File         string             `json:"file"`
+	Checksum     string             `json:"checksum"`
+	Received     time.Time          `json:"received"`
+	City         string             `json:"city"`
+	Period       string             `json:"period"`
+	Status       string             `json:"status"`
+	Error        string             `json:"error,omitempty"`
+	Figures      int                `json:"figures_stored"`
+	Withdrawn    int                `json:"figures_withdrawn"`
+	SupersededBy int64              `json:"superseded_by,omitempty"`
+	WithdrawnAt  *time.Time         `json:"withdrawn_at,omitempty"`
+	Warnings     []string           `json:"warnings"`
+	Unmatched    []store.Diagnostic `json:"unmatched"`
+	Skipped      []store.Diagnostic `json:"skipped"`
+}
+
+// reports lists the bulletins the store has seen, newest first, a page at
+// a time: what each stored or withdrew, and what the parser could not read.
+func (a *API) reports(w http.ResponseWriter, r *http.Request) {
+	limit, cursor, err := pageParams(r.URL.Query(), DefaultReports, MaxReports)
+	var before int64
+	if err == nil && cursor != nil {
+		if before, err = strconv.ParseInt(cursor[0], 10, 64); err != nil || len(cursor) != 1 {
+			err = invalid("cursor: not one this API gave")
+		}
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var reps []store.Report
+	err = a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
+		reps, err = st.ReportsPage(ctx, before, limit+1)
+		return err
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	next := ""
+	if len(reps) > limit {
+		reps = reps[:limit]
+		next = encodeCursor(strconv.FormatInt(reps[limit-1].ID, 10))
+	}
+	out := make([]reportJSON, 0, len(reps))
+	for _, rep := range reps {
+		j := reportJSON{ID: rep.ID, File: rep.Name, Checksum: rep.Checksum, Received: rep.ReceivedAt, City: rep.City,
+			Period: rep.Period.String(), Status: rep.Status, Error: rep.Error, Figures: rep.Figures, Withdrawn: rep.Withdrawn,
+			SupersededBy: rep.SupersededBy, Warnings: rep.Diagnostics.Warnings, Unmatched: rep.Diagnostics.Unmatched, Skipped: rep.Diagnostics.Skipped}
+		if !rep.WithdrawnAt.IsZero() {
+			at := rep.WithdrawnAt
+			j.WithdrawnAt = &at
+		}
+		if j.Warnings == nil {
+			j.Warnings = []string{}
+		}
+		if j.Unmatched == nil {
+			j.Unmatched = []store.Diagnostic{}
+		}
+		if j.Skipped == nil {
+			j.Skipped = []store.Diagnostic{}
+		}
+		out = append(out, j)
+	}
+	setNext(w, r, next)
+	writeJSON(w, struct {
+		Reports []reportJSON `json:"reports"`
+		Next    string       `json:"next,omitempty"`
+	}{out, next})
 }
 
 // findings lists the inconsistencies found in the ingested reports, a page

@@ -16,6 +16,8 @@ const (
 	MaxFindings     = 10000
 	DefaultZones    = 10000
 	MaxZones        = 10000
+	DefaultReports  = 100
+	MaxReports      = 1000
 )
 
 // pageParams reads limit and cursor from v; any other parameter is an

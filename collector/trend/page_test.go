@@ -102,6 +102,9 @@ func TestPages(t *testing.T) {
 			if n := all("/api/v1/findings", "findings", url.Values{}, "2"); n < 5 {
 				t.Errorf("%d findings: too few to page", n)
 			}
+			if n := all("/api/v1/reports", "reports", url.Values{}, "2"); n < 4 {
+				t.Errorf("%d reports: too few to page", n)
+			}
 			// A page of series may end inside a series: compare the points.
 			q := url.Values{"city": {"大同市"}, "indicator": {"industrial_value_added"}}
 			whole, _ := get("/api/v1/series", q)

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/devzone/devzone_exporter/internal/pgtest"
+)
+
+// TestReportsWithdraw ingests a bulletin, a corrected one that supersedes
+// it, and withdraws the corrected one, on both stores: each step says what
+// it did to the figures.
+func TestReportsWithdraw(t *testing.T) {
+	stores := map[string][]string{"sqlite": {"--data.dir", t.TempDir()}}
+	if os.Getenv(pgtest.EnvURL) != "" {
+		stores["postgres"] = []string{"--db.url", pgtest.Fresh(t)}
+	}
+	for name, db := range stores {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			first := filepath.Join(dir, "a.txt")
+			corrected := filepath.Join(dir, "b.txt")
+			for p, text := range map[string]string{
+				first:     "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,清徐开发区固定资产投资完成3亿元。\n",
+				corrected: "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.5亿元。\n",
+			} {
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if code, out, errs := run(t, append([]string{"ingest"}, append(db, first)...)...); code != 0 {
+				t.Fatalf("ingest a.txt: exit %d: %s %s", code, out, errs)
+			}
+			code, out, errs := run(t, append([]string{"ingest"}, append(db, corrected)...)...)
+			if code != 0 || !strings.Contains(out, "1 figures they stated and it does not withdrawn") {
+				t.Fatalf("ingest b.txt: exit %d: %q %s", code, out, errs)
+			}
+			code, out, errs = run(t, append([]string{"reports", "withdraw"}, append(db, "b.txt")...)...)
+			if code != 0 || !strings.Contains(out, "(b.txt, 太原市 2023-06) withdrawn: 1 figures withdrawn") {
+				t.Errorf("reports withdraw b.txt: exit %d: %q %s", code, out, errs)
+			}
+			code, _, errs = run(t, append([]string{"reports", "withdraw"}, append(db, "b.txt")...)...)
+			if code != 1 || !strings.Contains(errs, "was withdrawn at") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("second withdrawal: exit %d: %q, want 1 and one line", code, errs)
+			}
+			code, _, errs = run(t, append([]string{"reports", "withdraw"}, append(db, "c.txt")...)...)
+			if code != 1 || !strings.Contains(errs, "withdraw c.txt: no such report") {
+				t.Errorf("unknown report: exit %d: %q", code, errs)
+			}
+		})
+	}
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/devzone/devzone_exporter/collector/consistency"
+)
+
+// ReasonWithdrawn marks a revision kept for a figure that left figures: a
+// later report of its city and period no longer stated it, or an operator
+// withdrew the report it came from. replaced_by_report_id is the report
+// that withdrew it (the withdrawn report itself for reports withdraw).
+const ReasonWithdrawn = "withdrawn"
+
+// checkPeriod refuses a figure of a period other than the one the report
+// states: a bulletin filed under the wrong period must not quietly revise
+// another period's figures. A report that states no period (tests, old
+// callers) is not checked and supersedes nothing.
+func checkPeriod(r Report, rows []stageRow) error {
+	if r.Period.IsZero() {
+		return nil
+	}
+	want := r.Period.String()
+	for _, row := range rows {
+		if row.Period != want {
+			return fmt.Errorf("figure %s %s %s %s of period %s (line %d): the report states %s",
+				row.City, row.Zone, row.Indicator, row.Measure, row.Period, row.Line, want)
+		}
+	}
+	return nil
+}
+
+// reportCities are the distinct cities of the rows, sorted.
+func reportCities(rows []stageRow) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, row := range rows {
+		if !seen[row.City] {
+			seen[row.City] = true
+			out = append(out, row.City)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// withdrawnFigure is a current figure of the superseded city and period.
+type withdrawnFigure struct {
+	ID        int64  `db:"id"`
+	Zone      string `db:"zone"`
+	Indicator string `db:"indicator"`
+	Measure   string `db:"measure"`
+	Derived   bool   `db:"derived"`
+}
+
+// supersede withdraws the figures of the report's cities and period that
+// the report no longer states (stated or derived), drops the findings of
+// the earlier reports of those cities and period, and marks those reports
+// superseded. It runs in the report's transaction, before its figures are
+// merged; it returns how many figures it withdrew.
+func (s *Store) supersede(ctx context.Context, tx *sqlx.Tx, r Report, reportID int64, rows []stageRow, now time.Time) (int, error) {
+	if r.Period.IsZero() || len(rows) == 0 {
+		return 0, nil
+	}
+	period := r.Period.String()
+	type key struct {
+		city, zone, indicator, measure string
+		derived                        bool
+	}
+	kept := make(map[key]bool, len(rows))
+	for _, row := range rows {
+		kept[key{row.City, row.Zone, row.Indicator, row.Measure, row.Derived}] = true
+	}
+	var ids []int64
+	cities := reportCities(rows)
+	for _, city := range cities {
+		var cur []withdrawnFigure
+		err := tx.SelectContext(ctx, &cur, tx.Rebind(`SELECT id, zone, indicator, measure, derived FROM figures WHERE city = ? AND period = ?`), city, period)
+		if err != nil {
+			return 0, fmt.Errorf("figures of %s %s: %w", city, period, err)
+		}
+		for _, f := range cur {
+			if !kept[key{city, f.Zone, f.Indicator, f.Measure, f.Derived}] {
+				ids = append(ids, f.ID)
+			}
+		}
+	}
+	if err := withdrawFigures(ctx, tx, ids, reportID, now); err != nil {
+		return 0, err
+	}
+	// The earlier reports' findings of these cities and period give way to
+	// this report's: a contradiction two bulletins state counts once. The
+	// registry's new-name findings are kept: they are noted once, in the
+	// report a name first appears in.
+	q, args, err := sqlx.In(`DELETE FROM findings WHERE period = ? AND city IN (?) AND kind <> ?`, period, cities, consistency.KindUnknownZoneName)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+		return 0, fmt.Errorf("drop superseded findings: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET superseded_by = ? WHERE city = ? AND period = ? AND id <> ? AND status = 'ingested' AND superseded_by IS NULL`),
+		reportID, strings.Join(cities, citySep), period, reportID)
+	if err != nil {
+		return 0, fmt.Errorf("mark superseded reports: %w", err)
+	}
+	return len(ids), nil
+}
+
+// citySep joins the cities of a report with several.
+const citySep = "、"
+
+// withdrawChunk bounds the ids in one IN list (SQLite's variable limit).
+const withdrawChunk = 500
+
+// withdrawFigures keeps the figures as revisions (reason withdrawn, by the
+// report byID) and deletes them; the DELETE trigger of migration 4 keeps
+// latest_figures, zones and store_state true to what is left.
+func withdrawFigures(ctx context.Context, tx *sqlx.Tx, ids []int64, byID int64, now time.Time) error {
+	for start := 0; start < len(ids); start += withdrawChunk {
+		chunk := ids[start:min(start+withdrawChunk, len(ids))]
+		q, args, err := sqlx.In(`
+INSERT INTO figure_revisions
+    (figure_id, city, zone, indicator, measure, period, value, unit, approx, text,
+     report_id, replaced_by_report_id, replaced_at, reason)
+SELECT id, city, zone, indicator, measure, period, value, unit, approx, text, report_id, ?, ?, ?
+FROM figures WHERE id IN (?)`, byID, now, ReasonWithdrawn, chunk)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+			return fmt.Errorf("keep withdrawn figures: %w", err)
+		}
+		q, args, err = sqlx.In(`DELETE FROM figures WHERE id IN (?)`, chunk)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+			return fmt.Errorf("withdraw figures: %w", err)
+		}
+	}
+	return nil
+}
+
+// ErrReportNotFound is returned by WithdrawReport for a report the store
+// does not have.
+var ErrReportNotFound = errors.New("no such report")
+
+// WithdrawResult says what WithdrawReport did.
+type WithdrawResult struct {
+	Report  Report
+	Figures int // the figures withdrawn (those whose current value it stated)
+}
+
+// WithdrawReport withdraws a report an operator says is wrong, in one
+// transaction: the figures whose current value it stated leave figures
+// (kept in figure_revisions, reason withdrawn), its findings are dropped,
+// and the report is marked withdrawn. ref is the report's id, checksum or
+// file name (the latest received of that name). A figure it stated with
+// the same value as an earlier report stays: that report stated it too.
+func (s *Store) WithdrawReport(ctx context.Context, ref string) (WithdrawResult, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var row reportRow
+	q := `SELECT ` + reportColumns + ` FROM reports WHERE checksum = ? OR name = ?`
+	args := []any{ref, ref}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		q += ` OR id = ?`
+		args = append(args, id)
+	}
+	err = tx.GetContext(ctx, &row, tx.Rebind(q+` ORDER BY received_at DESC, id DESC LIMIT 1`), args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, ErrReportNotFound)
+	}
+	if err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
+	}
+	if row.WithdrawnAt.Valid {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: report %d (%s) was withdrawn at %s", ref, row.ID, row.Name, row.WithdrawnAt.Time.UTC().Format(time.RFC3339))
+	}
+	if row.Status != StatusIngested {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: report %d (%s) is %s, it stored no figures", ref, row.ID, row.Name, row.Status)
+	}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM figures WHERE report_id = ?`), row.ID); err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
+	}
+	now := s.clock()
+	if err := withdrawFigures(ctx, tx, ids, row.ID, now); err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE report_id = ?`), row.ID); err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: findings: %w", ref, err)
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET withdrawn_at = ?, withdrawn = ? WHERE id = ?`), now, len(ids), row.ID); err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
+	}
+	// The findings' counts changed even when no figure did.
+	if _, err := tx.ExecContext(ctx, tx.Rebind(bumpStateSQL), 0); err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: store state: %w", ref, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: commit: %w", ref, err)
+	}
+	rep, err := row.report()
+	if err != nil {
+		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
+	}
+	rep.WithdrawnAt = now
+	return WithdrawResult{Report: rep, Figures: len(ids)}, nil
+}
