@@ -46,6 +46,9 @@ type Config struct {
 	// (inbox.Ingester.Settle), so that a file still being copied is not
 	// stored half.
 	InboxSettle bool
+	// InboxFollowSymlinks lets the ingest job read symbolic links that
+	// point out of the inbox (inbox.Ingester.FollowSymlinks).
+	InboxFollowSymlinks bool
 	// Derived exposes the figures derived from stated ones (implied city
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
@@ -380,7 +383,7 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		}
 		e.reresolved.Store(true)
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen, Settle: e.cfg.InboxSettle}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen, Settle: e.cfg.InboxSettle, FollowSymlinks: e.cfg.InboxFollowSymlinks}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {

@@ -46,11 +46,13 @@ type serveConfig struct {
 	web         *web.FlagConfig
 	inboxDir    string
 	inboxSettle bool
-	ingest      string
-	refresh     string
-	timezone    string
-	jobTimeout  time.Duration
-	derived     bool
+	// inboxFollowSymlinks lets the ingest job read links out of the inbox.
+	inboxFollowSymlinks bool
+	ingest              string
+	refresh             string
+	timezone            string
+	jobTimeout          time.Duration
+	derived             bool
 	// fileTimeout bounds the parsing of one bulletin in an ingest run.
 	fileTimeout time.Duration
 	// Limits of the web server.
@@ -72,6 +74,8 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 		Default("inbox").Envar("DEVZONE_INBOX_DIR").StringVar(&m.srv.inboxDir)
 	c.Flag("inbox.settle", "Read a new or changed inbox file only once two ingest runs in a row saw the same size and modification time, so that a file still being copied is not stored half (--no-inbox.settle reads it at once; then copy as a dot-file or .tmp and rename).").
 		Default("true").BoolVar(&m.srv.inboxSettle)
+	c.Flag("inbox.follow-symlinks", "Read symbolic links in the inbox that point out of it; without it such a link is kept as a failed bulletin and not read.").
+		Default("false").BoolVar(&m.srv.inboxFollowSymlinks)
 	c.Flag("schedule.ingest", "When the ingest job reads the inbox: a cron spec of five fields, or @every 30s, @hourly, ….").
 		Default(collector.DefaultSchedule.Ingest).StringVar(&m.srv.ingest)
 	c.Flag("schedule.refresh", "When the refresh job rebuilds the metrics from the store: a cron spec of five fields, or @every 30s, @hourly, ….").
@@ -148,17 +152,18 @@ func (m *Main) runServe(ctx context.Context) int {
 			st, err := store.Open(ctx, url, dataDir)
 			return st, store.ScrubError(err, secrets)
 		},
-		InboxDir:       m.srv.inboxDir,
-		Logger:         m.logger,
-		Now:            m.Now,
-		JobTimeout:     m.srv.jobTimeout,
-		FileTimeout:    m.srv.fileTimeout,
-		InboxSettle:    m.srv.inboxSettle,
-		APIMaxInFlight: m.srv.maxAPIRequests,
-		LeaderLease:    m.srv.leaderLease,
-		Derived:        m.srv.derived,
-		OnLoad:         loadTuning(m.srv.loadGOGC),
-		Zones:          reg,
+		InboxDir:            m.srv.inboxDir,
+		Logger:              m.logger,
+		Now:                 m.Now,
+		JobTimeout:          m.srv.jobTimeout,
+		FileTimeout:         m.srv.fileTimeout,
+		InboxSettle:         m.srv.inboxSettle,
+		InboxFollowSymlinks: m.srv.inboxFollowSymlinks,
+		APIMaxInFlight:      m.srv.maxAPIRequests,
+		LeaderLease:         m.srv.leaderLease,
+		Derived:             m.srv.derived,
+		OnLoad:              loadTuning(m.srv.loadGOGC),
+		Zones:               reg,
 	})
 	if err != nil {
 		return fail(1, err)

@@ -70,6 +70,11 @@ type Ingester struct {
 	// Parse parses one bulletin; bulletin.Parse when nil. Tests replace it
 	// with a parser that is slow on purpose.
 	Parse func(ctx context.Context, name string, b []byte, opt bulletin.Options) (*bulletin.Result, error)
+	// FollowSymlinks lets Dir read a symbolic link that points out of the
+	// directory it reads; without it such a link is a failed report, so
+	// that a link in the inbox cannot make the exporter read any file of
+	// the machine.
+	FollowSymlinks bool
 	// Seen, when set, lets Dir skip the files it settled in earlier runs
 	// and that have not changed since.
 	Seen *Seen
@@ -358,6 +363,24 @@ func Files(paths ...string) ([]string, error) {
 	return out, nil
 }
 
+// outside says why path, a symbolic link, may not be read: it points out
+// of root, the inbox. It is nil for anything else (a dangling link is
+// File's to report).
+func outside(root, path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil
+	}
+	if rel, err := filepath.Rel(root, target); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil
+	}
+	return fmt.Errorf("%s: a symbolic link to %s, outside the inbox; not read (--inbox.follow-symlinks reads it)", DisplayName(path), DisplayName(target))
+}
+
 // IsBulletin reports whether a file name is one the inbox reads: text,
 // Word, PDF, a saved web page or an Excel workbook. The parser tells the
 // form by content; the name only picks the files.
@@ -394,10 +417,20 @@ func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("inbox %s: %w", DisplayName(dir), err)
+	}
 	out := make([]Result, 0, len(files))
 	for _, f := range files {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
+		}
+		if !in.FollowSymlinks {
+			if err := outside(root, f); err != nil {
+				out = append(out, in.unreadable(ctx, Result{Path: f}, f, err))
+				continue
+			}
 		}
 		out = append(out, in.fileOnce(ctx, f))
 	}

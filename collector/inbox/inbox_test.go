@@ -233,3 +233,51 @@ func TestUnreadableFileIsOneFailedReport(t *testing.T) {
 		}
 	})
 }
+
+// TestSymlinkOutOfTheInboxIsNotRead pins that a link in the inbox to a
+// file outside it is one failed report and its target is not read, while
+// a link within the inbox is read; --inbox.follow-symlinks reads both.
+func TestSymlinkOutOfTheInboxIsNotRead(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "inbox", "taiyuan-jinzhong-2023h1.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		outside, dir := t.TempDir(), t.TempDir()
+		if err := os.WriteFile(filepath.Join(outside, "secret.txt"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "out.txt")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "sub", "real.txt"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join(dir, "sub", "real.txt"), filepath.Join(dir, "in.txt")); err != nil {
+			t.Fatal(err)
+		}
+		in := &Ingester{Store: st}
+		res, _ := in.Dir(ctx, dir)
+		got := map[string]Outcome{}
+		for _, r := range res {
+			got[filepath.Base(r.Path)] = r.Outcome
+			if filepath.Base(r.Path) == "out.txt" && (r.Err == nil || !strings.Contains(r.Err.Error(), "outside the inbox")) {
+				t.Errorf("out.txt: %v, want an error saying the link points outside the inbox", r.Err)
+			}
+		}
+		if got["out.txt"] != Failed || got["in.txt"] != Ingested {
+			t.Errorf("outcomes %v, want out.txt failed and in.txt ingested", got)
+		}
+		in.FollowSymlinks = true
+		res, _ = in.Dir(ctx, dir)
+		for _, r := range res {
+			if filepath.Base(r.Path) == "out.txt" && r.Outcome != Duplicate && r.Outcome != Ingested {
+				t.Errorf("with FollowSymlinks out.txt: %s %v, want it read", r.Outcome, r.Err)
+			}
+		}
+	})
+}
