@@ -6,14 +6,12 @@ import (
 	"errors"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
@@ -22,6 +20,7 @@ import (
 	"github.com/prometheus/prometheus/model/textparse"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/devzone/devzone_exporter/internal/pgtest"
 	"github.com/devzone/devzone_exporter/internal/testexporter"
 )
 
@@ -261,13 +260,12 @@ func TestServePicksUpNewBulletin(t *testing.T) {
 // runs (one log line each), loads the figures when the database comes
 // back, keeps serving them through a second outage, and recovers again.
 func TestServeStoreOutage(t *testing.T) {
-	dbURL := testexporter.PostgresDatabase(t)
-	u, err := url.Parse(dbURL)
+	proxy, viaProxy := pgtest.ThroughProxy(t, testexporter.PostgresDatabase(t))
+	proxy.Cut() // the database is down when the exporter starts
+	u, err := url.Parse(viaProxy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.addr()
 	q := u.Query()
 	q.Set("connect_timeout", "2")
 	u.RawQuery = q.Encode()
@@ -305,7 +303,7 @@ func TestServeStoreOutage(t *testing.T) {
 	}
 
 	// Back: the exporter opens the store, ingests the inbox, loads.
-	proxy.restore()
+	proxy.Restore()
 	m = e.WaitForMetrics(t, "the figures once the database is back", func(m string) bool {
 		return strings.Contains(m, growthLine) && is(reachable, 1)(m)
 	})
@@ -315,7 +313,7 @@ func TestServeStoreOutage(t *testing.T) {
 	before, _ := testexporter.MetricValue(m, refreshFailed)
 
 	// Down again: the last good snapshot stays in service.
-	proxy.cut()
+	proxy.Cut()
 	m = e.WaitForMetrics(t, "the store reported unreachable again", func(m string) bool {
 		return is(reachable, 0)(m) && atLeast(refreshFailed, before+1)(m)
 	})
@@ -342,96 +340,8 @@ func TestServeStoreOutage(t *testing.T) {
 		}
 	}
 
-	proxy.restore()
+	proxy.Restore()
 	e.WaitForMetrics(t, "the store reachable again", is(reachable, 1))
-}
-
-// cutProxy forwards TCP connections to a target until cut: then it drops
-// every open connection and closes new ones at once, like a database host
-// gone away, until restored. It starts cut.
-type cutProxy struct {
-	l      net.Listener
-	target string
-	mu     sync.Mutex
-	up     bool
-	conns  map[net.Conn]bool
-}
-
-func newCutProxy(t *testing.T, target string) *cutProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &cutProxy{l: l, target: target, conns: map[net.Conn]bool{}}
-	var wg sync.WaitGroup
-	wg.Go(p.serve)
-	t.Cleanup(func() {
-		l.Close()
-		p.cut()
-		wg.Wait()
-	})
-	return p
-}
-
-func (p *cutProxy) addr() string { return p.l.Addr().String() }
-
-func (p *cutProxy) serve() {
-	for {
-		c, err := p.l.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		up := p.up
-		p.mu.Unlock()
-		if !up {
-			c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		if !p.up { // cut while dialling
-			p.mu.Unlock()
-			c.Close()
-			s.Close()
-			continue
-		}
-		p.conns[c], p.conns[s] = true, true
-		p.mu.Unlock()
-		go p.pipe(c, s)
-		go p.pipe(s, c)
-	}
-}
-
-func (p *cutProxy) pipe(dst, src net.Conn) {
-	io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-	p.mu.Lock()
-	delete(p.conns, dst)
-	delete(p.conns, src)
-	p.mu.Unlock()
-}
-
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = false
-	for c := range p.conns {
-		c.Close()
-		delete(p.conns, c)
-	}
-}
-
-func (p *cutProxy) restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = true
 }
 
 // TestServeWebConfig checks that --web.config.file reaches the toolkit:
