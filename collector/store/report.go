@@ -208,20 +208,7 @@ func (s *Store) LookupReport(ctx context.Context, checksum string) (Report, bool
 
 // Reports returns every report, newest first.
 func (s *Store) Reports(ctx context.Context) ([]Report, error) {
-	var rows []reportRow
-	err := s.db.SelectContext(ctx, &rows, `SELECT `+reportColumns+` FROM reports ORDER BY received_at DESC, id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("list reports: %w", err)
-	}
-	reports := make([]Report, 0, len(rows))
-	for _, row := range rows {
-		r, err := row.report()
-		if err != nil {
-			return nil, fmt.Errorf("list reports: %w", err)
-		}
-		reports = append(reports, r)
-	}
-	return reports, nil
+	return s.reports(ctx, `SELECT `+reportColumns+` FROM reports ORDER BY received_at DESC, id DESC`)
 }
 
 // ReportsPage returns at most limit reports, newest stored first (by id),
@@ -231,9 +218,13 @@ func (s *Store) ReportsPage(ctx context.Context, before int64, limit int) ([]Rep
 	if before <= 0 {
 		before = math.MaxInt64
 	}
+	return s.reports(ctx, s.db.Rebind(`SELECT `+reportColumns+` FROM reports WHERE id < ? ORDER BY id DESC LIMIT ?`), before, limit)
+}
+
+// reports runs a query of report rows.
+func (s *Store) reports(ctx context.Context, q string, args ...any) ([]Report, error) {
 	var rows []reportRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+reportColumns+` FROM reports WHERE id < ? ORDER BY id DESC LIMIT ?`), before, limit)
-	if err != nil {
+	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
 	reports := make([]Report, 0, len(rows))
