@@ -277,105 +277,59 @@ func BenchmarkScrape(b *testing.B) {
 // times the three heavy steps once on their own. PostgreSQL when
 // DEVZONE_TEST_DATABASE_URL is set, and SQLite.
 func BenchmarkRefresh(b *testing.B) {
-	dialects := []string{"sqlite"}
-	if os.Getenv(pgtest.EnvURL) != "" {
-		dialects = append(dialects, "postgres")
-	}
-	for _, dialect := range dialects {
-		b.Run(dialect, func(b *testing.B) {
-			ctx := context.Background()
-			url, dir := "", b.TempDir()
-			if dialect == "postgres" {
-				url = pgtest.Fresh(b)
-			}
-			st, err := store.Open(ctx, url, dir)
-			if err != nil {
+	eachBenchStore(b, func(b *testing.B, ctx context.Context, st *store.Store, e *Exporter) {
+		for b.Loop() {
+			if err := e.reload(ctx, true); err != nil {
 				b.Fatal(err)
 			}
-			b.Cleanup(func() { st.Close() })
-			if _, err := st.Ingest(ctx, store.Report{Name: "bench.txt", Checksum: "bench"}, benchFigures("2023-06", 0)); err != nil {
-				b.Fatal(err)
-			}
-			e, err := New(Config{Open: func(context.Context) (*store.Store, error) { return st, nil }})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for b.Loop() {
-				if err := e.reload(ctx, true); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if got := e.Snapshot().Figures; got != benchSeries {
-				b.Fatalf("%d figures, want %d", got, benchSeries)
-			}
-			// Where the time goes, once, outside the measured loop.
-			b.StopTimer()
-			t0 := time.Now()
-			figs, err := st.Latest(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			t1 := time.Now()
-			snap := NewSnapshot(figs, t1)
-			t2 := time.Now()
-			if _, err := render(snap, DefaultGzipLevel, len(e.current.Load().exp.text)); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(ms(t1.Sub(t0)), "latest-ms")
-			b.ReportMetric(ms(t2.Sub(t1)), "snapshot-ms")
-			b.ReportMetric(ms(time.Since(t2)), "render-ms")
-			runtime.GC()
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			x := e.current.Load().exp
-			b.ReportMetric(float64(len(x.text))/1e6, "text-MB")
-			b.ReportMetric(float64(len(x.textGzip.body))/1e6, "gzip-MB")
-			b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-heap-MiB")
-		})
-	}
+		}
+		if got := e.Snapshot().Figures; got != benchSeries {
+			b.Fatalf("%d figures, want %d", got, benchSeries)
+		}
+		// Where the time goes, once, outside the measured loop.
+		b.StopTimer()
+		t0 := time.Now()
+		figs, err := st.Latest(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		snap := NewSnapshot(figs, t1)
+		t2 := time.Now()
+		if _, err := render(snap, DefaultGzipLevel, len(e.current.Load().exp.text)); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(ms(t1.Sub(t0)), "latest-ms")
+		b.ReportMetric(ms(t2.Sub(t1)), "snapshot-ms")
+		b.ReportMetric(ms(time.Since(t2)), "render-ms")
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		x := e.current.Load().exp
+		b.ReportMetric(float64(len(x.text))/1e6, "text-MB")
+		b.ReportMetric(float64(len(x.textGzip.body))/1e6, "gzip-MB")
+		b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-heap-MiB")
+	})
 }
 
 // BenchmarkRefreshUnchanged is the refresh job finding nothing new, every
 // minute of an exporter's life: one read of the store's state row (issue
 // 17: it was count(*) over figures and every report row).
 func BenchmarkRefreshUnchanged(b *testing.B) {
-	dialects := []string{"sqlite"}
-	if os.Getenv(pgtest.EnvURL) != "" {
-		dialects = append(dialects, "postgres")
-	}
-	for _, dialect := range dialects {
-		b.Run(dialect, func(b *testing.B) {
-			ctx := context.Background()
-			url, dir := "", b.TempDir()
-			if dialect == "postgres" {
-				url = pgtest.Fresh(b)
-			}
-			st, err := store.Open(ctx, url, dir)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			if _, err := st.Ingest(ctx, store.Report{Name: "bench.txt", Checksum: "bench"}, benchFigures("2023-06", 0)); err != nil {
-				b.Fatal(err)
-			}
-			e, err := New(Config{Open: func(context.Context) (*store.Store, error) { return st, nil }})
-			if err != nil {
-				b.Fatal(err)
-			}
+	eachBenchStore(b, func(b *testing.B, ctx context.Context, st *store.Store, e *Exporter) {
+		if err := e.refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+		loaded := e.Snapshot()
+		for b.Loop() {
 			if err := e.refresh(ctx); err != nil {
 				b.Fatal(err)
 			}
-			loaded := e.Snapshot()
-			for b.Loop() {
-				if err := e.refresh(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if e.Snapshot().Figures != loaded.Figures || e.current.Load().exp.text == nil {
-				b.Fatal("an unchanged refresh reloaded")
-			}
-		})
-	}
+		}
+		if e.Snapshot().Figures != loaded.Figures || e.current.Load().exp.text == nil {
+			b.Fatal("an unchanged refresh reloaded")
+		}
+	})
 }
 
 // procStatus returns a field of /proc/PID/status in MiB ("VmRSS", "VmHWM").
@@ -447,5 +401,37 @@ func BenchmarkExporterRSS(b *testing.B) {
 	}
 	if n, ok := testexporter.MetricValue(m, "devzone_snapshot_series"); !ok || n < benchSeries {
 		b.Errorf("snapshot series = %v, want at least %d", n, benchSeries)
+	}
+}
+
+// eachBenchStore runs f on SQLite, and on PostgreSQL when
+// DEVZONE_TEST_DATABASE_URL is set, with a store holding the benchmark's
+// figures of 2023-06 and an exporter over it.
+func eachBenchStore(b *testing.B, f func(b *testing.B, ctx context.Context, st *store.Store, e *Exporter)) {
+	dialects := []string{"sqlite"}
+	if os.Getenv(pgtest.EnvURL) != "" {
+		dialects = append(dialects, "postgres")
+	}
+	for _, dialect := range dialects {
+		b.Run(dialect, func(b *testing.B) {
+			ctx := context.Background()
+			url, dir := "", b.TempDir()
+			if dialect == "postgres" {
+				url = pgtest.Fresh(b)
+			}
+			st, err := store.Open(ctx, url, dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { st.Close() })
+			if _, err := st.Ingest(ctx, store.Report{Name: "bench.txt", Checksum: "bench"}, benchFigures("2023-06", 0)); err != nil {
+				b.Fatal(err)
+			}
+			e, err := New(Config{Open: func(context.Context) (*store.Store, error) { return st, nil }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			f(b, ctx, st, e)
+		})
 	}
 }
