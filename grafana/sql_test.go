@@ -61,6 +61,7 @@ func TestSQLQueriesReturnRowsOnTheSample(t *testing.T) {
 	// lists it, else the first row. Every panel must show something then.
 	// This is what fails on a board that opens empty.
 	t.Run("defaults", func(t *testing.T) {
+	boards:
 		for _, b := range generated(t) {
 			vars := map[string][]string{}
 			for _, v := range b.Templating.List {
@@ -70,7 +71,8 @@ func TestSQLQueriesReturnRowsOnTheSample(t *testing.T) {
 				q, _ := v.Query.(string)
 				cols, rows, text, err := runSQL(ctx, st.DB(), q, sqlScope{From: sampleRange.From, To: sampleRange.To, Vars: vars})
 				if err != nil || len(rows) == 0 {
-					t.Fatalf("%s / $%s with %v: %d choices (%v)\n%s", b.Title, v.Name, vars, len(rows), err, text)
+					t.Errorf("%s / $%s with %v: %d choices, the board opens empty (%v)\n%s", b.Title, v.Name, vars, len(rows), err, text)
+					continue boards
 				}
 				col := max(slices.Index(cols, "__value"), 0)
 				vars[v.Name] = []string{fmt.Sprint(rows[0][col])}
