@@ -442,6 +442,31 @@ func TestPromQLAgainstTheExporter(t *testing.T) {
 		}
 	})
 
+	// A period is printed at its own month on the overview as on the
+	// trends board: 太原's 2023年1-6月 at 2023-06-01 00:00 Beijing time.
+	t.Run("periods at their own month", func(t *testing.T) {
+		beijing, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range generated(t) {
+			if b.UID != boards.OverviewUID {
+				continue
+			}
+			p, ok := b.panel("最新报告期")
+			if !ok || len(p.Targets) != 1 {
+				t.Fatalf("%s: no panel 最新报告期 with one query", b.Title)
+			}
+			v, text := eval(query{Where: p.Title, Text: p.Targets[0].Expr}, map[string][]string{"city": {"太原市"}})
+			if len(v) != 1 {
+				t.Fatalf("%s: %d results\n%s", p.Title, len(v), text)
+			}
+			if got := time.UnixMilli(int64(v[0].F)).In(beijing); !got.Equal(time.Date(2023, 6, 1, 0, 0, 0, 0, beijing)) {
+				t.Errorf("%s of 太原市 (2023年1-6月) at %s, want 2023-06-01 00:00 +08:00\n%s", p.Title, got, text)
+			}
+		}
+	})
+
 	// Regression: the exporter board showed 57 years (time() − 0) for a
 	// snapshot never loaded, and max by (task) showed the instance that
 	// succeeded in place of one that never did.
