@@ -136,6 +136,20 @@ type Point struct {
 	Derived bool          `json:"derived"`
 	Report  string        `json:"report"`
 	Text    string        `json:"text"`
+	// Change is the value minus that of ChangeFrom, the series' previous
+	// period of the same year, for rates and shares only (KindRate), in
+	// the series' unit: 0.0056 is 0.56 个百分点. Absent where a change
+	// means nothing: across years, for year-to-date amounts, next to an
+	// approximate figure.
+	Change     *float64       `json:"change,omitempty"`
+	ChangeFrom *figure.Period `json:"change_from,omitempty"`
+	// MonthValue is DERIVED, never stated: a year-to-date amount minus
+	// that of the month before (1-7月 minus 1-6月 is July's own), set only
+	// when both are stated exactly, in one unit, one month apart in one
+	// year (KindCumulative).
+	MonthValue *float64 `json:"derived_month_value,omitempty"`
+
+	unit figure.Unit // the figure's own, to keep differences within one unit
 }
 
 // Series is one (city, zone, indicator, measure) over periods.
@@ -206,10 +220,11 @@ func Group(figs []store.StoredFigure) []Series {
 			n++
 		}
 		out[n-1].Points = append(out[n-1].Points, Point{Period: f.Period, Value: f.Value, Approx: f.Approx,
-			Derived: f.Derived, Report: f.ReportName, Text: f.Text})
+			Derived: f.Derived, Report: f.ReportName, Text: f.Text, unit: f.Unit})
 	}
 	for i := range out {
 		sort.SliceStable(out[i].Points, func(a, b int) bool { return out[i].Points[a].Period.Before(out[i].Points[b].Period) })
+		annotate(&out[i])
 	}
 	return out
 }
