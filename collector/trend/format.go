@@ -141,8 +141,11 @@ func writeSeries(sb *strings.Builder, s Series) error {
 }
 
 // writeWide writes several measures of one zone's indicator as one table:
-// a row per period, a column per measure, 约 after an approximate value.
+// a row per period, a column per measure, written as a bulletin would
+// (约20亿元), derived values marked (推算).
 func writeWide(sb *strings.Builder, group []Series) error {
+	group = slices.Clone(group)
+	slices.SortStableFunc(group, func(a, b Series) int { return measureRank(a.Measure) - measureRank(b.Measure) })
 	s := group[0]
 	fmt.Fprintf(sb, "%s %s %s\n", s.City, s.Zone, s.IndicatorName)
 	var periods []figure.Period
@@ -158,7 +161,14 @@ func writeWide(sb *strings.Builder, group []Series) error {
 				row = make([]string, len(group))
 				cells[p.Period] = row
 			}
-			row[c] = formatPoint(kind, m.Unit, p.Value) + marks(p)
+			cell := formatPoint(kind, m.Unit, p.Value)
+			if p.Approx {
+				cell = "约" + cell
+			}
+			if p.Derived {
+				cell += "(推算)"
+			}
+			row[c] = cell
 		}
 	}
 	slices.SortFunc(periods, func(a, b figure.Period) int { return strings.Compare(a.String(), b.String()) })

@@ -89,7 +89,14 @@ func TestAPI(t *testing.T) {
 				{"no indicator, city or zone", "/api/v1/series?measure=value", 400, "indicator is required"},
 				{"a city's every indicator", "/api/v1/series?city=大同市&format=csv", 200, "大同市,大同高新区,industrial_value_added"},
 				{"a zone's every indicator", "/api/v1/series?zone=大同经开区&measure=yoy_growth", 200, `"measure": "yoy_growth"`},
-				{"unknown indicator", "/api/v1/series?indicator=gdpp", 400, `unknown indicator \"gdpp\"`},
+				{"unknown indicator names the closest", "/api/v1/series?indicator=工业投入", 400, `such as industrial_investment (工业投资), `},
+				{"unknown indicator", "/api/v1/series?indicator=gdpp", 400, `unknown indicator \"gdpp\"; a key or a Chinese name, such as gdp (地区生产总值), `},
+				{"indicator by its Chinese name", "/api/v1/series?zone=大同经开区&indicator=规模以上工业增加值", 200, `"indicator": "industrial_value_added"`},
+				{"measure by its Chinese name", "/api/v1/series?zone=大同经开区&indicator=规模以上工业增加值&measure=占全市比重", 200, `"value": 0.1302`},
+				{"every measure", "/api/v1/series?zone=大同经开区&indicator=industrial_value_added&measure=all", 200, `"measure": "city_share_change"`},
+				{"unknown measure lists the choices", "/api/v1/series?indicator=gdp&measure=增速", 400, `such as growth_vs_city (高于全市增速), yoy_growth (同比增速), `},
+				{"a rate's change in points", "/api/v1/series?zone=大同经开区&indicator=industrial_value_added&measure=city_share&from=2023-09", 200, `"change": 0.0011,`},
+				{"the month's own amount, derived", "/api/v1/series?zone=大同经开区&indicator=industrial_value_added&from=2023-09", 200, `"derived_month_value": 1055000000`},
 				{"unknown measure", "/api/v1/series?indicator=gdp&measure=x", 400, "unknown measure"},
 				{"bad period", "/api/v1/series?indicator=gdp&from=2023-13", 400, "from:"},
 				{"from after to", "/api/v1/series?indicator=gdp&from=2023-06&to=2023-01", 400, "after"},
@@ -165,6 +172,16 @@ func TestFormats(t *testing.T) {
 				golden(t, m+".csv", csvOut.Bytes())
 				golden(t, m+".table", table.Bytes())
 			}
+			q.Measure = MeasureAll
+			series, err := Run(context.Background(), st, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var table bytes.Buffer
+			if err := WriteTable(&table, series); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "all.table", table.Bytes())
 		})
 	}
 }

@@ -130,3 +130,24 @@ func shift(v float64, exp int) string {
 	}
 	return out
 }
+
+// measureOrder is the order of a table's measure columns: as bulletins
+// give them (完成值, 同比, 占比, 较上月, 高于全市), 三个一批's counts, amounts
+// and rate, then the derived ones; any other measure comes last.
+var measureOrder = []string{
+	figure.MeasureValue, figure.MeasureYoYGrowth, figure.MeasureCityShare, figure.MeasureCityShareChange,
+	figure.MeasureGrowthVsCity, "county_share", "growth_vs_county",
+	figure.MeasureCount, figure.MeasureStartedCount, figure.MeasureCountWithOutput, figure.MeasureEligibleCount,
+	figure.MeasureInProgressCount, figure.MeasurePlannedInvestment, figure.MeasureStartedPlannedInvestment,
+	figure.MeasureCompletedInvestment, figure.MeasureExpectedOutput, figure.MeasureRate, figure.MeasureArea,
+	consistency.MeasureImpliedCityTotal, consistency.MeasureImpliedCityGrowth,
+}
+
+// measureRank is a measure's place in measureOrder, len(measureOrder) for
+// one it does not list.
+func measureRank(m string) int {
+	if i := slices.Index(measureOrder, m); i >= 0 {
+		return i
+	}
+	return len(measureOrder)
+}
