@@ -200,6 +200,8 @@ func TestTrend(t *testing.T) {
 		{"csv", "trend-value.csv", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--format", "csv", "--from", "2023-06"}, 0},
 		{"indicator by its Chinese name", "trend-growth.table", []string{"--zone", "大同经开区", "--indicator", "规模以上工业增加值", "--measure", "同比增速"}, 0},
 		{"every measure in one table", "trend-all.table", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--measure", "all"}, 0},
+		{"csv for Excel", "trend-share-excel.csv", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--measure", "city_share", "--excel"}, 0},
+		{"--excel is no json", "", []string{"--zone", "大同经开区", "--indicator", "gdp", "--excel", "--format", "json"}, 2},
 		{"unknown indicator", "", []string{"--indicator", "nope"}, 2},
 		{"unknown measure", "", []string{"--indicator", "gdp", "--measure", "增速"}, 2},
 		{"bad period", "", []string{"--indicator", "gdp", "--to", "2023"}, 2},

@@ -13,6 +13,8 @@ import (
 // trendConfig is the trend command's query and output format.
 type trendConfig struct {
 	city, zone, indicator, measure, from, to, format string
+	// excel writes CSV for Excel: Chinese headers, 亿元 and percent.
+	excel bool
 }
 
 func (m *Main) addTrendCommand(app *kingpin.Application) *kingpin.CmdClause {
@@ -24,6 +26,7 @@ func (m *Main) addTrendCommand(app *kingpin.Application) *kingpin.CmdClause {
 	c.Flag("from", "First period, YYYY-MM.").StringVar(&m.trendIn.from)
 	c.Flag("to", "Last period, YYYY-MM.").StringVar(&m.trendIn.to)
 	c.Flag("format", "Output: table, csv (UTF-8 with BOM, for Excel) or json.").Default("table").EnumVar(&m.trendIn.format, "table", "csv", "json")
+	c.Flag("excel", "CSV for Excel: Chinese headers, amounts in 亿元, rates in percent, the period as text (2023年1-6月); implies --format csv.").BoolVar(&m.trendIn.excel)
 	m.addDBFlags(c)
 	return c
 }
@@ -42,6 +45,9 @@ func (m *Main) runTrend(ctx context.Context) int {
 			return m.usageError("--to: %v", err)
 		}
 	}
+	if m.trendIn.excel && m.trendIn.format == "json" {
+		return m.usageError("--excel writes CSV; it does not go with --format json")
+	}
 	if err := q.Validate(); err != nil {
 		return m.usageError("%v", err)
 	}
@@ -56,10 +62,12 @@ func (m *Main) runTrend(ctx context.Context) int {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 		return 1
 	}
-	switch m.trendIn.format {
-	case "csv":
+	switch {
+	case m.trendIn.excel:
+		err = trend.WriteExcelCSV(m.Stdout, series)
+	case m.trendIn.format == "csv":
 		err = trend.WriteCSV(m.Stdout, series)
-	case "json":
+	case m.trendIn.format == "json":
 		err = trend.WriteJSON(m.Stdout, series)
 	default:
 		err = trend.WriteTable(m.Stdout, series)

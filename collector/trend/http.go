@@ -167,8 +167,8 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	if format != "" && format != "json" && format != "csv" {
-		a.fail(w, r, invalid("format %s: want json or csv", quote(format)))
+	if format != "" && format != "json" && format != "csv" && format != "excel" {
+		a.fail(w, r, invalid("format %s: want json, csv or excel", quote(format)))
 		return
 	}
 	var series []Series
@@ -182,10 +182,14 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setNext(w, r, next)
-	if format == "csv" {
+	if format == "csv" || format == "excel" {
+		write := WriteCSV
+		if format == "excel" {
+			write = WriteExcelCSV
+		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="devzone-`+cmp.Or(q.Indicator, "series")+`.csv"`)
-		if err := WriteCSV(w, series); err != nil {
+		if err := write(w, series); err != nil {
 			a.Logger.Warn("write csv", "err", err)
 		}
 		return

@@ -86,6 +86,7 @@ func TestAPI(t *testing.T) {
 				{"approx and source sentence", "/api/v1/series?zone=大同高新区&indicator=industrial_value_added", 200, `"approx": true`},
 				{"unknown zone is empty, not an error", "/api/v1/series?zone=不存在区&indicator=industrial_value_added", 200, `"series": []`},
 				{"csv", "/api/v1/series?zone=大同经开区&indicator=industrial_value_added&format=csv", 200, "\uFEFFcity,zone,indicator"},
+				{"csv for Excel", "/api/v1/series?zone=大同经开区&indicator=industrial_value_added&format=excel", 200, "大同市,大同经开区,规模以上工业增加值,完成值,2023年1-10月,106.3,亿元,,,10.55,,,datong-2023-10.txt,"},
 				{"no indicator, city or zone", "/api/v1/series?measure=value", 400, "indicator is required"},
 				{"a city's every indicator", "/api/v1/series?city=大同市&format=csv", 200, "大同市,大同高新区,industrial_value_added"},
 				{"a zone's every indicator", "/api/v1/series?zone=大同经开区&measure=yoy_growth", 200, `"measure": "yoy_growth"`},
@@ -182,6 +183,11 @@ func TestFormats(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, "all.table", table.Bytes())
+			var excel bytes.Buffer
+			if err := WriteExcelCSV(&excel, series); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "all-excel.csv", excel.Bytes())
 		})
 	}
 }
