@@ -15,6 +15,10 @@ type trendConfig struct {
 	city, zone, indicator, measure, from, to, format string
 	// excel writes CSV for Excel: Chinese headers, 亿元 and percent.
 	excel bool
+	// rank prints the zones of one period (period, or the latest) ordered
+	// by the measure instead of a series.
+	rank   bool
+	period string
 }
 
 func (m *Main) addTrendCommand(app *kingpin.Application) *kingpin.CmdClause {
@@ -26,6 +30,8 @@ func (m *Main) addTrendCommand(app *kingpin.Application) *kingpin.CmdClause {
 	c.Flag("from", "First period, YYYY-MM.").StringVar(&m.trendIn.from)
 	c.Flag("to", "Last period, YYYY-MM.").StringVar(&m.trendIn.to)
 	c.Flag("format", "Output: table, csv (UTF-8 with BOM, for Excel) or json.").Default("table").EnumVar(&m.trendIn.format, "table", "csv", "json")
+	c.Flag("rank", "Rank the zones (of --city, or of every city) by the measure for one period: --period, or the latest with that indicator and measure. Joint and aggregate figures are listed apart, unranked.").BoolVar(&m.trendIn.rank)
+	c.Flag("period", "With --rank: the period, YYYY-MM (default: the latest).").StringVar(&m.trendIn.period)
 	c.Flag("excel", "CSV for Excel: Chinese headers, amounts in 亿元, rates in percent, the period as text (2023年1-6月); implies --format csv.").BoolVar(&m.trendIn.excel)
 	m.addDBFlags(c)
 	return c
@@ -47,6 +53,12 @@ func (m *Main) runTrend(ctx context.Context) int {
 	}
 	if m.trendIn.excel && m.trendIn.format == "json" {
 		return m.usageError("--excel writes CSV; it does not go with --format json")
+	}
+	if m.trendIn.rank {
+		return m.runRank(ctx)
+	}
+	if m.trendIn.period != "" {
+		return m.usageError("--period goes with --rank; a trend takes --from and --to")
 	}
 	if err := q.Validate(); err != nil {
 		return m.usageError("%v", err)
@@ -71,6 +83,49 @@ func (m *Main) runTrend(ctx context.Context) int {
 		err = trend.WriteJSON(m.Stdout, series)
 	default:
 		err = trend.WriteTable(m.Stdout, series)
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// runRank prints the ranking of zones for one period.
+func (m *Main) runRank(ctx context.Context) int {
+	in := m.trendIn
+	if in.zone != "" || in.from != "" || in.to != "" {
+		return m.usageError("--rank ranks every zone of a period: it takes --city and --period, not --zone, --from or --to")
+	}
+	q := trend.RankQuery{City: in.city, Indicator: in.indicator, Measure: in.measure}
+	if in.period != "" {
+		p, err := figure.ParsePeriod(in.period)
+		if err != nil {
+			return m.usageError("--period: %v", err)
+		}
+		q.Period = p
+	}
+	if err := q.Validate(); err != nil {
+		return m.usageError("%v", err)
+	}
+	st, err := m.openStore(ctx)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	r, err := trend.Rank(ctx, st, q)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	switch {
+	case in.excel || in.format == "csv":
+		err = trend.WriteRankingCSV(m.Stdout, r, in.excel)
+	case in.format == "json":
+		err = trend.WriteRankingJSON(m.Stdout, r)
+	default:
+		err = trend.WriteRankingTable(m.Stdout, r)
 	}
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
