@@ -59,6 +59,9 @@ type Main struct {
 	generate     *kingpin.CmdClause
 	backfill     *kingpin.CmdClause
 	backfillOut  string
+	// backfillJob and backfillInstance are the target labels backfill
+	// gives every sample.
+	backfillJob, backfillInstance string
 	trend        *kingpin.CmdClause
 	parse        *kingpin.CmdClause
 	ingest       *kingpin.CmdClause
