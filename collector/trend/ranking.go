@@ -157,7 +157,7 @@ func Rank(ctx context.Context, st *store.Store, q RankQuery) (Ranking, error) {
 		switch {
 		case len(f.Zones) > 1:
 			r.Joint = append(r.Joint, e)
-		case zones.IsAggregate(e.Zone):
+		case isAggregate(e.Zone):
 			r.Aggregates = append(r.Aggregates, e)
 		default:
 			r.Zones = append(r.Zones, e)
@@ -182,6 +182,13 @@ func rankZones(r *Ranking) {
 			r.Zones[i].Rank = r.Zones[i-1].Rank
 		}
 	}
+}
+
+// isAggregate reports whether a zone label stands for a city's zones as a
+// whole: 全市开发区 and the like, and the 园区 or 开发区 of a table row that
+// names a city (the parser's level "aggregate").
+func isAggregate(zone string) bool {
+	return zones.IsAggregate(zone) || zone == "园区" || zone == "开发区"
 }
 
 // heading names what a ranking ranks and which period, saying when the

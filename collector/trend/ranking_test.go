@@ -100,3 +100,12 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+func TestIsAggregate(t *testing.T) {
+	for zone, want := range map[string]bool{"全市开发区": true, "全市工业类开发区": true, "园区": true, "开发区": true,
+		"大同经开区": false, "中北高新区、清徐开发区": false} {
+		if got := isAggregate(zone); got != want {
+			t.Errorf("isAggregate(%s) = %v, want %v", zone, got, want)
+		}
+	}
+}
