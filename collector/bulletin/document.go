@@ -114,10 +114,19 @@ func leadOf(s string) string {
 			continue
 		}
 		m := leadRe.FindString(s)
+		if m == "今年以来" || m == "年初以来" {
+			// 今年以来,1-10月份,…: the period follows the phrase.
+			if rest, ok := strings.CutPrefix(s[len(m):], ","); ok {
+				s = rest
+				continue
+			}
+		}
 		if m == "" || strings.HasPrefix(m, "今年") || strings.HasPrefix(m, "去年") || strings.HasPrefix(m, "截") {
 			break
 		}
-		s = s[len(m):]
+		// 据统计,1-10月份,…: a source phrase and its comma come before
+		// the period.
+		s = strings.TrimPrefix(s[len(m):], ",")
 	}
 	if i := strings.IndexAny(s, ","); i >= 0 {
 		return s[:i]

@@ -101,7 +101,7 @@ type sentenceState struct {
 var (
 	// leadRe is what may stand before a clause's subject: list markers,
 	// connectives, a period phrase.
-	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|(?:据|经)?初步(?:统计|核算|测算)|经(?:统计|核算)|据[\p{Han}]{0,12}(?:统计|测算|核算)(?:显示)?|[\p{Han}]{0,10}?(?:统计)?数据显示|统计显示|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
