@@ -96,6 +96,16 @@ type sentenceState struct {
 	stock bool
 	// sawAmount is set once a clause of the sentence holds an amount.
 	sawAmount bool
+	// whole is the indicator a clause opened by 其中 divides: the same
+	// indicator named after 其中 (工业总产值…,其中规上工业产值…) is a part
+	// of the subject's figure, not the figure.
+	whole indicatorPhrase
+	// qizhong is set from a clause opened by 其中 to the next ;.
+	qizhong bool
+	// outer is the subject a 其中 clause divided when a name the parser
+	// cannot read followed it (其中,规上企业增长11.3%): the name is a part
+	// of the subject, which holds again after the sentence.
+	outer *subject
 }
 
 var (
@@ -263,11 +273,19 @@ func (x *proseExtractor) sentence(sent span) error {
 		// 其中 continues the sentence before: its indicator holds.
 		st.ind = x.lastInd
 	}
-	defer func() { x.lastInd = st.ind }()
+	defer func() {
+		x.lastInd = st.ind
+		if st.outer != nil && x.subj.blocked {
+			x.subj = *st.outer
+		}
+	}()
 	prevSemicolon := false
 	for _, c := range clauses(text) {
-		if prevSemicolon && st.ind.kind == kindSub {
-			st.ind = indicatorPhrase{} // ; ends a sub-category's item
+		if prevSemicolon {
+			if st.ind.kind == kindSub {
+				st.ind = indicatorPhrase{} // ; ends a sub-category's item
+			}
+			st.qizhong, st.whole = false, indicatorPhrase{} // and a 其中's
 		}
 		prevSemicolon = strings.HasSuffix(c.text, ";")
 		if err := x.clause(sent, c, &st); err != nil {
@@ -381,6 +399,13 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	text := strings.TrimRight(c.text, ",;:")
 	pos := x.stripLead(text, st)
+	if strings.Contains(text[:pos], "其中") {
+		st.qizhong = true
+		st.whole = indicatorPhrase{}
+		if st.ind.kind == kindCore || st.ind.kind == kindOther {
+			st.whole = st.ind
+		}
+	}
 	for _, w := range targetWords {
 		if strings.Contains(text[:pos], w) || strings.HasPrefix(text[pos:], w) {
 			st.target = "target (" + w + ")"
@@ -388,6 +413,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	}
 	if s, n, ok := x.readSubject(text[pos:]); ok {
 		x.subj = s
+		st.whole = indicatorPhrase{} // 其中中北高新区…: a subject of its own
 		if st.ind.kind == kindSub {
 			st.ind = indicatorPhrase{}
 		}
@@ -398,6 +424,10 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			st.ind = indicatorPhrase{phrase: q, kind: kindSub}
 		}
 	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName {
+		if st.outer == nil && !x.subj.blocked && st.qizhong {
+			outer := x.subj
+			st.outer = &outer
+		}
 		x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(text[pos:])}
 	} else if k == unknownIndicator {
 		st.ind = indicatorPhrase{phrase: firstWords(text[pos:]), kind: kindSub}
@@ -632,6 +662,12 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 		}
 		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub) {
 			continue // a sub-category's indicator, for the rest of the sentence
+		}
+		if st.whole.kind != 0 && m.kind == st.whole.kind && m.key == st.whole.key {
+			// 工业总产值483.1亿元,其中规上工业产值406.5亿元: a part of the whole.
+			st.ind = indicatorPhrase{phrase: "其中" + m.phrase, key: m.key, kind: kindSub}
+			subSeen = true
+			continue
 		}
 		st.ind = m.indicatorPhrase
 		if m.kind == kindSub {
