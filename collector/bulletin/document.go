@@ -199,8 +199,11 @@ func leadingSubjectOnly(s string) bool {
 }
 
 // namedZone returns the first zone a title names in full, or "". A city's
-// heading (太原市开发区) names the city's zones, not a zone.
+// heading (太原市开发区) names the city's zones, not a zone. A title that
+// names one zone by its kind alone (高新区发展态势良好, 上半年经开区工业经济…)
+// is that zone's report: the kind is its name in the passage.
 func namedZone(s string) string {
+	bare, bares := "", 0
 	for i := 0; i < len(s); {
 		m := matchZoneName(s[i:])
 		if m == nil {
@@ -212,7 +215,12 @@ func namedZone(s string) string {
 		if loc := periodWordRe.FindAllStringIndex(name, -1); loc != nil {
 			name = name[loc[len(loc)-1][1]:] // 年临沂经济技术开发区: 临沂经济技术开发区
 		}
-		if name == "" || notName(name) || isBareKind(name) ||
+		if isBareKind(name) {
+			bare, bares = name, bares+1
+			i += m[1]
+			continue
+		}
+		if name == "" || notName(name) ||
 			strings.HasPrefix(name, "全") || strings.HasPrefix(name, "我") || strings.HasPrefix(name, "本") || strings.HasPrefix(name, "该") ||
 			startsWithVerb(name) || strings.Contains(name, "省") || strings.Contains(name, "统计") ||
 			cityHeadingRe.MatchString(name) || strings.HasSuffix(name, "市开发区") {
@@ -221,11 +229,14 @@ func namedZone(s string) string {
 		}
 		return name
 	}
+	if bares == 1 {
+		return bare
+	}
 	return ""
 }
 
 // leadZone returns the zone the first sentence of the body names as its
-// subject, or "".
+// subject, or "": the zone whose report a passage without a title is.
 func leadZone(s string) string {
 	for _, c := range clauses(s) {
 		t := strings.TrimSpace(c.text)
@@ -241,8 +252,8 @@ func leadZone(s string) string {
 		}
 		if m := matchZoneName(t); m != nil {
 			name := t[m[2]:m[3]]
-			if !notName(name) && !isBareKind(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) {
-				return name
+			if !notName(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) {
+				return name // a kind alone too: 今年以来,高新区锚定…
 			}
 		}
 	}
