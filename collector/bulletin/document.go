@@ -238,6 +238,9 @@ func namedZone(s string) string {
 // leadZone returns the zone the first sentence of the body names as its
 // subject, or "": the zone whose report a passage without a title is.
 func leadZone(s string) string {
+	if i := strings.IndexAny(s, "。!?"); i >= 0 {
+		s = s[:i] // the first sentence: a zone named later is one of many
+	}
 	for _, c := range clauses(s) {
 		t := strings.TrimSpace(c.text)
 		for {
@@ -255,6 +258,9 @@ func leadZone(s string) string {
 			if !notName(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) {
 				return name // a kind alone too: 今年以来,高新区锚定…
 			}
+		}
+		if hasAnyPrefix(t, "全", "我", "本") {
+			return "" // 全区规上工业…: the lead's subject is no zone's name
 		}
 	}
 	return ""

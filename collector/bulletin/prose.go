@@ -115,6 +115,9 @@ var (
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
+	// ownIndustryRe is industryRe with the bare industry (规上工业累计完成产值):
+	// at a clause's start it names the subject's industry, not a subject.
+	ownIndustryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|规模以上工业|规上工业|规模工业|工业企业|企业)`)
 	// fillerTail is what may stand between a keyword and its number.
 	fillerTail = []string{"为", "了", "达到", "达", "约", "近", "超过", "超", "逾", "是", ":", "(", "实现", "在", "到", " ", "分别"}
 )
@@ -482,7 +485,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		return readable // no name or indicator can end in it
 	}
 	if strings.HasPrefix(s, "规") || strings.HasPrefix(s, "工") || strings.HasPrefix(s, "企") {
-		s = s[len(industryRe.FindString(s)):]
+		s = s[len(ownIndustryRe.FindString(s)):]
 	}
 	end := len(s)
 	for i, r := range s {
@@ -597,7 +600,7 @@ func hasAnyPrefix(s string, ps ...string) bool {
 
 // nameEndRe ends a name that may stand as a subject: an industry, a
 // county, a place, a company.
-var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城)$`)
+var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城|本级|项目)$`)
 
 // notSubjectHeadRe holds words a clause's subject never contains: the
 // clause starts with a comparison or a verb, not a name.
