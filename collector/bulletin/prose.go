@@ -96,15 +96,28 @@ type sentenceState struct {
 	stock bool
 	// sawAmount is set once a clause of the sentence holds an amount.
 	sawAmount bool
+	// whole is the indicator a clause opened by 其中 divides: the same
+	// indicator named after 其中 (工业总产值…,其中规上工业产值…) is a part
+	// of the subject's figure, not the figure.
+	whole indicatorPhrase
+	// qizhong is set from a clause opened by 其中 to the next ;.
+	qizhong bool
+	// outer is the subject a 其中 clause divided when a name the parser
+	// cannot read followed it (其中,规上企业增长11.3%): the name is a part
+	// of the subject, which holds again after the sentence.
+	outer *subject
 }
 
 var (
 	// leadRe is what may stand before a clause's subject: list markers,
 	// connectives, a period phrase.
-	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|(?:据|经)?初步(?:统计|核算|测算)|经(?:统计|核算)|据[\p{Han}]{0,12}(?:统计|测算|核算)(?:显示)?|[\p{Han}]{0,10}?(?:统计)?数据显示|统计显示|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
+	// ownIndustryRe is industryRe with the bare industry (规上工业累计完成产值):
+	// at a clause's start it names the subject's industry, not a subject.
+	ownIndustryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|规模以上工业|规上工业|规模工业|工业企业|企业)`)
 	// fillerTail is what may stand between a keyword and its number.
 	fillerTail = []string{"为", "了", "达到", "达", "约", "近", "超过", "超", "逾", "是", ":", "(", "实现", "在", "到", " ", "分别"}
 )
@@ -263,11 +276,19 @@ func (x *proseExtractor) sentence(sent span) error {
 		// 其中 continues the sentence before: its indicator holds.
 		st.ind = x.lastInd
 	}
-	defer func() { x.lastInd = st.ind }()
+	defer func() {
+		x.lastInd = st.ind
+		if st.outer != nil && x.subj.blocked {
+			x.subj = *st.outer
+		}
+	}()
 	prevSemicolon := false
 	for _, c := range clauses(text) {
-		if prevSemicolon && st.ind.kind == kindSub {
-			st.ind = indicatorPhrase{} // ; ends a sub-category's item
+		if prevSemicolon {
+			if st.ind.kind == kindSub {
+				st.ind = indicatorPhrase{} // ; ends a sub-category's item
+			}
+			st.qizhong, st.whole = false, indicatorPhrase{} // and a 其中's
 		}
 		prevSemicolon = strings.HasSuffix(c.text, ";")
 		if err := x.clause(sent, c, &st); err != nil {
@@ -381,6 +402,13 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	text := strings.TrimRight(c.text, ",;:")
 	pos := x.stripLead(text, st)
+	if strings.Contains(text[:pos], "其中") {
+		st.qizhong = true
+		st.whole = indicatorPhrase{}
+		if st.ind.kind == kindCore || st.ind.kind == kindOther {
+			st.whole = st.ind
+		}
+	}
 	for _, w := range targetWords {
 		if strings.Contains(text[:pos], w) || strings.HasPrefix(text[pos:], w) {
 			st.target = "target (" + w + ")"
@@ -388,6 +416,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	}
 	if s, n, ok := x.readSubject(text[pos:]); ok {
 		x.subj = s
+		st.whole = indicatorPhrase{} // 其中中北高新区…: a subject of its own
 		if st.ind.kind == kindSub {
 			st.ind = indicatorPhrase{}
 		}
@@ -398,6 +427,10 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			st.ind = indicatorPhrase{phrase: q, kind: kindSub}
 		}
 	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName {
+		if st.outer == nil && !x.subj.blocked && st.qizhong {
+			outer := x.subj
+			st.outer = &outer
+		}
 		x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(text[pos:])}
 	} else if k == unknownIndicator {
 		st.ind = indicatorPhrase{phrase: firstWords(text[pos:]), kind: kindSub}
@@ -452,7 +485,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		return readable // no name or indicator can end in it
 	}
 	if strings.HasPrefix(s, "规") || strings.HasPrefix(s, "工") || strings.HasPrefix(s, "企") {
-		s = s[len(industryRe.FindString(s)):]
+		s = s[len(ownIndustryRe.FindString(s)):]
 	}
 	end := len(s)
 	for i, r := range s {
@@ -567,7 +600,7 @@ func hasAnyPrefix(s string, ps ...string) bool {
 
 // nameEndRe ends a name that may stand as a subject: an industry, a
 // county, a place, a company.
-var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城)$`)
+var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城|本级|项目)$`)
 
 // notSubjectHeadRe holds words a clause's subject never contains: the
 // clause starts with a comparison or a verb, not a name.
@@ -632,6 +665,12 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 		}
 		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub) {
 			continue // a sub-category's indicator, for the rest of the sentence
+		}
+		if st.whole.kind != 0 && m.kind == st.whole.kind && m.key == st.whole.key {
+			// 工业总产值483.1亿元,其中规上工业产值406.5亿元: a part of the whole.
+			st.ind = indicatorPhrase{phrase: "其中" + m.phrase, key: m.key, kind: kindSub}
+			subSeen = true
+			continue
 		}
 		st.ind = m.indicatorPhrase
 		if m.kind == kindSub {
