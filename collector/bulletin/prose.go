@@ -488,6 +488,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		s = s[len(ownIndustryRe.FindString(s)):]
 	}
 	end := len(s)
+	byAnchor := false
 	for i, r := range s {
 		if _, ok := phrasesByRune[r]; ok {
 			if _, ok := phraseAt(s, i); ok {
@@ -497,6 +498,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		}
 		if strings.ContainsRune(anchorFirst, r) && hasAnyPrefix(s[i:], anchorWords...) {
 			end = i
+			byAnchor = true
 			break
 		}
 	}
@@ -523,8 +525,18 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	case nameEndRe.MatchString(head):
 		return unreadableName
 	}
+	if byAnchor && !readableHeadRe.MatchString(head) {
+		// 工业开票销售增长9.8%, 精制食用植物油产量增长28%: a thing of its own
+		// grows, not the indicator named before it.
+		return unknownIndicator
+	}
 	return readable
 }
+
+// readableHeadRe holds the words that may stand before a growth or an
+// amount and still speak of the indicator named before: 总量占全区…,
+// 主要指标增长, 分别增长.
+var readableHeadRe = regexp.MustCompile(`^(?:总量|总额|规模|分别|均|总体|整体|全年|当月|同期|增速|增幅|降幅|比重|占比|[\p{Han}]*指标|[\p{Han}]*(?:保持|稳定|平稳|持续|继续|较快|快速)[\p{Han}]*)$`)
 
 // qualifierGapRe holds what may stand between a subject and its
 // indicator without narrowing it: the subject's industry, verbs, fillers.
