@@ -968,7 +968,8 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 	if strings.Contains(what, "开发区") || strings.Contains(what, "园区") {
 		return "", 0, "", "share of all zones' total"
 	}
-	if what != "" {
+	if what != "" && !(bareIndustry(what) && st.ind.kind == kindCore && st.ind.key == figure.IndustrialValueAdded) {
+		// 规模工业增加值…占全市规模工业的81.2%: 规模工业 is the value added.
 		if p, ok := phraseAt(what, 0); !ok || p.kind != kindCore || len(p.phrase) != len(what) {
 			return "", 0, "", "share of another total (" + what + ")"
 		}
@@ -991,6 +992,16 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 	}
 	st.lastMeasure = "other_share"
 	return "", 0, "", "share of " + scope + ": not a city share"
+}
+
+// bareIndustry reports whether s is the industry alone (规模工业, 规上工业,
+// 规模以上工业), which bulletins write for its value added.
+func bareIndustry(s string) bool {
+	switch s {
+	case "规模工业", "规上工业", "规模以上工业":
+		return true
+	}
+	return false
 }
 
 // shareIndicator returns the core indicator a share phrase names (占全市产
@@ -1035,6 +1046,13 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 	ind := st.ind
 	if measure == figure.MeasureCityShare || measure == "county_share" {
 		if p, ok := shareIndicator(pre); ok && ind.kind != kindSub && ind.kind != kindOther {
+			if ind.kind == kindCore && p.key != ind.key {
+				// 完成工业投资20亿元,占全市固定资产投资比重12%: a part of another
+				// total, neither the zone's share of the city's industrial
+				// investment nor of its fixed-asset investment.
+				x.skip(sent, c, a, text, "share of another total ("+p.phrase+")")
+				return
+			}
 			ind = p
 		}
 		if strings.Contains(pre, "约占") {
