@@ -781,6 +781,11 @@ func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, list
 			if st.growthVeto != "" {
 				return "", 0, "", "comparison of a " + st.growthVeto
 			}
+			if p, ok := otherIndicator(afterLast(pre, target), st.ind); ok {
+				// 工业投资增长20%,高于全市固定资产投资增速5个百分点: two
+				// indicators compared, no growth against the city's own.
+				return "", 0, "", "comparison with another indicator (" + p.phrase + ")"
+			}
 			switch target {
 			case "全市", "全州", "全盟", "全市(盟)", "所在市":
 				if x.subj.level == "city" {
@@ -951,6 +956,38 @@ func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int
 		return dir, "?", true
 	}
 	return dir, targets[0], true
+}
+
+// afterLast returns what follows the last target in s, or s.
+func afterLast(s, target string) string {
+	if target == "" || target == "?" {
+		return s
+	}
+	if i := strings.LastIndex(s, target); i >= 0 {
+		return s[i+len(target):]
+	}
+	return s
+}
+
+// otherIndicator returns a core indicator named in s that is not ind's,
+// reading each phrase once at its longest (工业固定资产投资 holds no
+// 固定资产投资 of its own).
+func otherIndicator(s string, ind indicatorPhrase) (indicatorPhrase, bool) {
+	if ind.kind != kindCore {
+		return indicatorPhrase{}, false
+	}
+	for i := 0; i < len(s); {
+		if p, ok := phraseAt(s, i); ok {
+			if p.kind == kindCore && p.key != ind.key {
+				return p, true
+			}
+			i += len(p.phrase)
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return indicatorPhrase{}, false
 }
 
 // shareMeasure reads a share: of the city (city_share), of the county or
