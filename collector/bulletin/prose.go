@@ -141,6 +141,7 @@ var growthWords = []struct {
 	sign int
 }{
 	{"同比下降", -1}, {"同比减少", -1}, {"比上年下降", -1}, {"比去年同期下降", -1}, {"比上年同期下降", -1}, {"较上年同期下降", -1},
+	{"负增长", -1}, {"降幅", -1},
 	{"下降", -1}, {"减少", -1}, {"比减", -1}, {"下滑", -1},
 	{"累计增速实现", 1}, {"累计增速", 1}, {"可比价增长", 1}, {"可比增长", 1}, {"同比增长", 1}, {"同比增加", 1}, {"同比增速", 1}, {"同比增幅", 1}, {"同比增", 1},
 	{"增长率", 1}, {"增长", 1}, {"增加", 1}, {"增速", 1}, {"增幅", 1}, {"比增", 1},
@@ -172,6 +173,7 @@ var vetoWords = []struct{ w, reason string }{
 	{"预算", "budget completion"}, {"计划", "plan"}, {"总投资", "project investment"}, {"协议投资", "project investment"},
 	{"突破", "milestone (突破)"}, {"过半", "not a figure"}, {"新增", "an increment (新增), not a level"},
 	{"占比", "share of an unnamed total"},
+	{"上年同期为", "last year's figure"}, {"去年同期为", "last year's figure"}, {"(上年", "last year's figure"}, {"(去年", "last year's figure"},
 }
 
 var (
