@@ -141,6 +141,7 @@ var growthWords = []struct {
 	sign int
 }{
 	{"同比下降", -1}, {"同比减少", -1}, {"比上年下降", -1}, {"比去年同期下降", -1}, {"比上年同期下降", -1}, {"较上年同期下降", -1},
+	{"负增长", -1}, {"降幅", -1},
 	{"下降", -1}, {"减少", -1}, {"比减", -1}, {"下滑", -1},
 	{"累计增速实现", 1}, {"累计增速", 1}, {"可比价增长", 1}, {"可比增长", 1}, {"同比增长", 1}, {"同比增加", 1}, {"同比增速", 1}, {"同比增幅", 1}, {"同比增", 1},
 	{"增长率", 1}, {"增长", 1}, {"增加", 1}, {"增速", 1}, {"增幅", 1}, {"比增", 1},
@@ -172,6 +173,7 @@ var vetoWords = []struct{ w, reason string }{
 	{"预算", "budget completion"}, {"计划", "plan"}, {"总投资", "project investment"}, {"协议投资", "project investment"},
 	{"突破", "milestone (突破)"}, {"过半", "not a figure"}, {"新增", "an increment (新增), not a level"},
 	{"占比", "share of an unnamed total"},
+	{"上年同期为", "last year's figure"}, {"去年同期为", "last year's figure"}, {"(上年", "last year's figure"}, {"(去年", "last year's figure"},
 }
 
 var (
@@ -488,6 +490,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		s = s[len(ownIndustryRe.FindString(s)):]
 	}
 	end := len(s)
+	byAnchor := false
 	for i, r := range s {
 		if _, ok := phrasesByRune[r]; ok {
 			if _, ok := phraseAt(s, i); ok {
@@ -497,6 +500,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		}
 		if strings.ContainsRune(anchorFirst, r) && hasAnyPrefix(s[i:], anchorWords...) {
 			end = i
+			byAnchor = true
 			break
 		}
 	}
@@ -523,8 +527,18 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	case nameEndRe.MatchString(head):
 		return unreadableName
 	}
+	if byAnchor && !readableHeadRe.MatchString(head) {
+		// 工业开票销售增长9.8%, 精制食用植物油产量增长28%: a thing of its own
+		// grows, not the indicator named before it.
+		return unknownIndicator
+	}
 	return readable
 }
+
+// readableHeadRe holds the words that may stand before a growth or an
+// amount and still speak of the indicator named before: 总量占全区…,
+// 主要指标增长, 分别增长.
+var readableHeadRe = regexp.MustCompile(`^(?:总量|总额|规模|分别|均|总体|整体|全年|当月|同期|增速|增幅|降幅|比重|占比|[\p{Han}]*指标|[\p{Han}]*(?:保持|稳定|平稳|持续|继续|较快|快速)[\p{Han}]*)$`)
 
 // qualifierGapRe holds what may stand between a subject and its
 // indicator without narrowing it: the subject's industry, verbs, fillers.
@@ -769,6 +783,11 @@ func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, list
 			if st.growthVeto != "" {
 				return "", 0, "", "comparison of a " + st.growthVeto
 			}
+			if p, ok := otherIndicator(afterLast(pre, target), st.ind); ok {
+				// 工业投资增长20%,高于全市固定资产投资增速5个百分点: two
+				// indicators compared, no growth against the city's own.
+				return "", 0, "", "comparison with another indicator (" + p.phrase + ")"
+			}
 			switch target {
 			case "全市", "全州", "全盟", "全市(盟)", "所在市":
 				if x.subj.level == "city" {
@@ -941,6 +960,38 @@ func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int
 	return dir, targets[0], true
 }
 
+// afterLast returns what follows the last target in s, or s.
+func afterLast(s, target string) string {
+	if target == "" || target == "?" {
+		return s
+	}
+	if i := strings.LastIndex(s, target); i >= 0 {
+		return s[i+len(target):]
+	}
+	return s
+}
+
+// otherIndicator returns a core indicator named in s that is not ind's,
+// reading each phrase once at its longest (工业固定资产投资 holds no
+// 固定资产投资 of its own).
+func otherIndicator(s string, ind indicatorPhrase) (indicatorPhrase, bool) {
+	if ind.kind != kindCore {
+		return indicatorPhrase{}, false
+	}
+	for i := 0; i < len(s); {
+		if p, ok := phraseAt(s, i); ok {
+			if p.kind == kindCore && p.key != ind.key {
+				return p, true
+			}
+			i += len(p.phrase)
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return indicatorPhrase{}, false
+}
+
 // shareMeasure reads a share: of the city (city_share), of the county or
 // district (county_share), or of something else (no figure).
 func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (string, int, string, string) {
@@ -956,7 +1007,8 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 	if strings.Contains(what, "开发区") || strings.Contains(what, "园区") {
 		return "", 0, "", "share of all zones' total"
 	}
-	if what != "" {
+	if what != "" && !(bareIndustry(what) && st.ind.kind == kindCore && st.ind.key == figure.IndustrialValueAdded) {
+		// 规模工业增加值…占全市规模工业的81.2%: 规模工业 is the value added.
 		if p, ok := phraseAt(what, 0); !ok || p.kind != kindCore || len(p.phrase) != len(what) {
 			return "", 0, "", "share of another total (" + what + ")"
 		}
@@ -979,6 +1031,16 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 	}
 	st.lastMeasure = "other_share"
 	return "", 0, "", "share of " + scope + ": not a city share"
+}
+
+// bareIndustry reports whether s is the industry alone (规模工业, 规上工业,
+// 规模以上工业), which bulletins write for its value added.
+func bareIndustry(s string) bool {
+	switch s {
+	case "规模工业", "规上工业", "规模以上工业":
+		return true
+	}
+	return false
 }
 
 // shareIndicator returns the core indicator a share phrase names (占全市产
@@ -1023,6 +1085,13 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 	ind := st.ind
 	if measure == figure.MeasureCityShare || measure == "county_share" {
 		if p, ok := shareIndicator(pre); ok && ind.kind != kindSub && ind.kind != kindOther {
+			if ind.kind == kindCore && p.key != ind.key {
+				// 完成工业投资20亿元,占全市固定资产投资比重12%: a part of another
+				// total, neither the zone's share of the city's industrial
+				// investment nor of its fixed-asset investment.
+				x.skip(sent, c, a, text, "share of another total ("+p.phrase+")")
+				return
+			}
 			ind = p
 		}
 		if strings.Contains(pre, "约占") {
