@@ -234,7 +234,7 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 		rest = rest[len(sep):]
 	}
 	if len(zones) == 0 {
-		return subject{}, 0, false
+		return x.sharedKindList(s) // 灵石、平遥、太谷开发区
 	}
 	return subject{zones: zones, level: "zone", source: "named"}, n, true
 }
