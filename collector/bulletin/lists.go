@@ -70,16 +70,17 @@ func barePlace(s string) bool {
 // sharedKindList reads a list of places that share the kind written after
 // the last (灵石、平遥、太谷开发区; 清徐、阳曲两个开发区; 中北和清徐高新区) as the
 // zones it names, each with the kind. Every item must be a bare place and
-// a count, when written, must be the number of items; otherwise it reads
-// nothing.
+// a count, when written, must be the number of items. A list of that shape
+// that fails (化工、医药园区, 国家级、省级开发区) is a subject the parser cannot
+// read: it ends the subject before it and gives no figure.
 func (x *proseExtractor) sharedKindList(s string) (subject, int, bool) {
-	var places []string
+	var items []string
 	n := 0
 	for {
 		rest := s[n:]
 		// The item runs to the next 、, or to a 和, 及 or 与 after its first
-		// character (和平 is a place).
-		// Past five characters no bare place runs: the last item is next.
+		// character (和平 is a place). Past five characters no bare place
+		// runs: the last item is next.
 		end, runes := -1, 0
 		for i, r := range rest {
 			if r == '、' || (i > 0 && (r == '和' || r == '及' || r == '与')) {
@@ -90,34 +91,36 @@ func (x *proseExtractor) sharedKindList(s string) (subject, int, bool) {
 				break
 			}
 		}
-		if end < 0 {
+		if end <= 0 {
 			break
 		}
-		item := rest[:end]
-		if !barePlace(item) {
-			return subject{}, 0, false
-		}
-		places = append(places, item)
+		items = append(items, rest[:end])
 		_, size := utf8.DecodeRuneInString(rest[end:])
 		n += end + size
 	}
-	if len(places) == 0 {
+	if len(items) == 0 {
 		return subject{}, 0, false
 	}
 	m := matchZoneName(s[n:])
 	if m == nil || m[4] >= 0 {
 		return subject{}, 0, false // no kind, or a bracket: not this shape
 	}
+	unread := subject{blocked: true, source: "a list the parser cannot read: " + firstWords(s[:n+m[3]])}
 	k := sharedKindRe.FindStringSubmatch(s[n : n+m[3]])
-	if k == nil || !barePlace(k[1]) {
-		return subject{}, 0, false
+	if k == nil {
+		return unread, n + m[1], true
 	}
-	places = append(places, k[1])
-	if k[2] != "" && countWord(k[2]) != len(places) {
-		return subject{}, 0, false // 清徐、阳曲三个开发区: the count does not fit
+	items = append(items, k[1])
+	for _, it := range items {
+		if !barePlace(it) {
+			return unread, n + m[1], true
+		}
 	}
-	zones := make([]string, len(places))
-	for i, p := range places {
+	if k[2] != "" && countWord(k[2]) != len(items) {
+		return unread, n + m[1], true // 清徐、阳曲三个开发区: the count does not fit
+	}
+	zones := make([]string, len(items))
+	for i, p := range items {
 		zones[i] = x.resolveZone(p+k[3], "")
 	}
 	return subject{zones: zones, level: "zone", source: "list with a shared kind (" + k[3] + ")"}, n + m[1], true
