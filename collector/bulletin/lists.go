@@ -243,6 +243,9 @@ func (x *proseExtractor) listByPeriods(sent, c span, text, pre string, run []amo
 	default:
 		return false
 	}
+	if st.period.Scope == scopeForecast || strings.Contains(text[:run[0].start], "预计") {
+		return skipAll("a forecast's periods")
+	}
 	if len(periods) != len(run) {
 		return skipAll("a 分别 list whose periods do not match its values")
 	}
