@@ -267,6 +267,7 @@ func (x *proseExtractor) listByPeriods(sent, c span, text, pre string, run []amo
 	if listedIndicators(text[:run[0].start]) != nil {
 		return skipAll("a 分别 list of periods with several indicators")
 	}
+	mpre = strings.Replace(mpre, "分别", "", 1) // 分别完成: a verb's adverb, no amount's name
 	measure, sign, rule, reason := x.measureOf(mpre, run[0], st, 0)
 	if reason != "" {
 		return skipAll(reason)
