@@ -17,6 +17,14 @@ import (
 // place, an optional count (两个, 3家), the kind.
 var sharedKindRe = regexp.MustCompile(`^(\p{Han}{2,4}?)((?:[两二三四五六七八九十]|[0-9]{1,2})(?:个|家))?(` + zoneKinds + `)$`)
 
+// lastItemRe is the shape of a list's last item: two or more characters
+// before a zone kind.
+var lastItemRe = regexp.MustCompile(`^\p{Han}{2,}?(?:` + zoneKinds + `)$`)
+
+// unsharedKinds are kinds that end proper names more often than they are
+// shared (保定和雄安新区 is not 保定新区): a list ending in one is not read.
+var unsharedKinds = map[string]bool{"新区": true, "新城": true}
+
 // notPlaceWords are words of industries, levels and groups: an item
 // holding one is not a place, and the list is not one of zones
 // (化工、医药园区, 国家级、省级开发区, 东部、西部园区).
@@ -68,22 +76,22 @@ func barePlace(s string) bool {
 }
 
 // sharedKindList reads a list of places that share the kind written after
-// the last (灵石、平遥、太谷开发区; 清徐、阳曲两个开发区; 中北和清徐高新区) as the
-// zones it names, each with the kind. Every item must be a bare place and
-// a count, when written, must be the number of items. A list of that shape
-// that fails (化工、医药园区, 国家级、省级开发区) is a subject the parser cannot
-// read: it ends the subject before it and gives no figure.
+// the last (灵石、平遥、太谷开发区; 清徐、阳曲两个开发区; 清徐和阳曲开发区) as the
+// zones it names, each with the kind. Every item must be a bare place, the
+// items distinct, and a count, when written, the number of items. A list
+// of that shape that fails (化工、医药园区, 国家级、省级开发区) is a subject the
+// parser cannot read: it ends the subject before it and gives no figure.
 func (x *proseExtractor) sharedKindList(s string) (subject, int, bool) {
 	var items []string
 	n := 0
 	for {
 		rest := s[n:]
-		// The item runs to the next 、, or to a 和, 及 or 与 after its first
-		// character (和平 is a place). Past five characters no bare place
-		// runs: the last item is next.
+		// The item runs to the next 、, or to a 和, 及 or 与 after two
+		// characters (和平 and 呼和浩特 are places). Past five characters no
+		// bare place runs: the last item is next.
 		end, runes := -1, 0
 		for i, r := range rest {
-			if r == '、' || (i > 0 && (r == '和' || r == '及' || r == '与')) {
+			if r == '、' || (runes >= 2 && (r == '和' || r == '及' || r == '与')) {
 				end = i
 				break
 			}
@@ -102,19 +110,21 @@ func (x *proseExtractor) sharedKindList(s string) (subject, int, bool) {
 		return subject{}, 0, false
 	}
 	m := matchZoneName(s[n:])
-	if m == nil || m[4] >= 0 {
-		return subject{}, 0, false // no kind, or a bracket: not this shape
+	if m == nil || m[4] >= 0 || !lastItemRe.MatchString(s[n:n+m[3]]) {
+		return subject{}, 0, false // no place and kind, or a bracket: not this shape
 	}
 	unread := subject{blocked: true, source: "a list the parser cannot read: " + firstWords(s[:n+m[3]])}
 	k := sharedKindRe.FindStringSubmatch(s[n : n+m[3]])
-	if k == nil {
+	if k == nil || unsharedKinds[k[3]] {
 		return unread, n + m[1], true
 	}
 	items = append(items, k[1])
+	seen := map[string]bool{}
 	for _, it := range items {
-		if !barePlace(it) {
+		if !barePlace(it) || seen[it] {
 			return unread, n + m[1], true
 		}
+		seen[it] = true
 	}
 	if k[2] != "" && countWord(k[2]) != len(items) {
 		return unread, n + m[1], true // 清徐、阳曲三个开发区: the count does not fit
@@ -124,6 +134,19 @@ func (x *proseExtractor) sharedKindList(s string) (subject, int, bool) {
 		zones[i] = x.resolveZone(p+k[3], "")
 	}
 	return subject{zones: zones, level: "zone", source: "list with a shared kind (" + k[3] + ")"}, n + m[1], true
+}
+
+// joinedPlaces reports whether a zone's name as matched holds a 和, 及 or
+// 与 after two characters (清徐和阳曲开发区): perhaps places sharing its kind.
+func joinedPlaces(name string) bool {
+	runes := 0
+	for _, r := range name {
+		if runes >= 2 && (r == '和' || r == '及' || r == '与') {
+			return true
+		}
+		runes++
+	}
+	return false
 }
 
 // countWord reads a count: 两个, 3家.
