@@ -278,6 +278,9 @@ func (x *proseExtractor) listByPeriods(sent, c span, text, pre string, run []amo
 		}
 		y := p.Year
 		if y == 0 {
+			y = st.period.Year // 2022年,…在一季度、上半年: the sentence's year
+		}
+		if y == 0 {
 			y = x.period.Year
 		}
 		if y != x.period.Year || p.Month > int(x.period.Month) || (i > 0 && p.Month <= periods[i-1].Month) {
