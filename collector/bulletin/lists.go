@@ -22,7 +22,7 @@ var sharedKindRe = regexp.MustCompile(`^(\p{Han}{2,4}?)((?:[两二三四五六�
 var lastItemRe = regexp.MustCompile(`^\p{Han}{2,}?(?:` + zoneKinds + `)$`)
 
 // unsharedKinds are kinds that end proper names more often than they are
-// shared (保定和雄安新区 is not 保定新区): a list ending in one is not read.
+// shared (保定、雄安新区 is not 保定新区): a list ending in one is not read.
 var unsharedKinds = map[string]bool{"新区": true, "新城": true}
 
 // notPlaceWords are words of industries, levels and groups: an item
@@ -138,6 +138,8 @@ func (x *proseExtractor) sharedKindList(s string) (subject, int, bool) {
 
 // joinedPlaces reports whether a zone's name as matched holds a 和, 及 or
 // 与 after two characters (清徐和阳曲开发区): perhaps places sharing its kind.
+// Only a list read in full is taken; else the name is one zone's
+// (商株和工业园区).
 func joinedPlaces(name string) bool {
 	runes := 0
 	for _, r := range name {

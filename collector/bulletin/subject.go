@@ -217,8 +217,8 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 		}
 		name := rest[m[2]:m[3]]
 		if len(zones) == 0 && joinedPlaces(name) {
-			if subj, k, ok := x.sharedKindList(s); ok {
-				return subj, k, true // 清徐和阳曲开发区
+			if subj, k, ok := x.sharedKindList(s); ok && !subj.blocked {
+				return subj, k, true // 清徐和阳曲开发区; else one name (商株和工业园区)
 			}
 		}
 		if utf8.RuneCountInString(name) < 2 || notName(name) {
