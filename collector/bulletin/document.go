@@ -144,6 +144,9 @@ func (doc *document) addPeriods(s string, line int, title bool) {
 		if !title && offs[i] > 0 && !leadingSubjectOnly(s[:offs[i]]) {
 			continue
 		}
+		if ps, _ := periodListAt(s[offs[i]:]); ps != nil {
+			continue // 1-2月、一季度…分别为: periods of a list, not the report's
+		}
 		if p.Year == 0 {
 			if m := yearInRe.FindStringSubmatch(s[:offs[i]]); m != nil {
 				p.Year = atoiYear(m[1]) // 2023年截止二季度

@@ -106,6 +106,12 @@ type sentenceState struct {
 	// cannot read followed it (其中,规上企业增长11.3%): the name is a part
 	// of the subject, which holds again after the sentence.
 	outer *subject
+	// periods is a list of periods the sentence states (一季度、上半年和前三季度)
+	// until it states another period: only a 分别 list of as many values
+	// gives figures (lists.go). periodsText is the list as written when it
+	// stands before the values rather than in a lead.
+	periods     []statedPeriod
+	periodsText string
 }
 
 var (
@@ -355,6 +361,11 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			n += k
 			continue
 		}
+		if ps, k := periodListAt(rest); k > 0 {
+			st.periods, st.periodsText = ps, "" // 1-2月、一季度全市…
+			n += k
+			continue
+		}
 		if r, _ := utf8.DecodeRuneInString(rest); !strings.ContainsRune(periodFirst, r) {
 			// no period starts here
 		} else if m := periodStartRe.FindStringSubmatchIndex(head(rest, 3*20)); m != nil && m[1] > 0 {
@@ -365,7 +376,7 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 				if p.Scope == scopeQuarter && hasAnySuffix(s[:n], "截至", "截止") {
 					p.Scope = scopeCumulative // 截止二季度: the year to date
 				}
-				st.period = p
+				st.period, st.periods = p, nil
 			}
 			n += m[1]
 			continue
@@ -696,9 +707,13 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 // notePeriod notes a period stated inside a clause for the figures after
 // it: 6月当月, 3月份, 预计全年.
 func (x *proseExtractor) notePeriod(pre string, st *sentenceState) {
+	if ps, t := periodListIn(pre); ps != nil {
+		st.periods, st.periodsText = ps, t // 在一季度、上半年和前三季度分别为
+		return
+	}
 	ps, _ := periodsIn(pre)
 	if len(ps) > 0 {
-		st.period = ps[len(ps)-1]
+		st.period, st.periods = ps[len(ps)-1], nil
 	}
 	if strings.Contains(pre, "当月") && st.period.Scope != scopeMonth {
 		st.period = statedPeriod{Month: int(x.period.Month), Scope: scopeMonth}
@@ -1077,6 +1092,10 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 			return
 		}
 	}
+	if len(st.periods) > 0 {
+		x.skip(sent, c, a, text, "one number against a list of periods")
+		return
+	}
 	measure, sign, rule, reason := x.measureOf(pre, a, st, -1)
 	if reason != "" {
 		x.skip(sent, c, a, text, reason)
@@ -1140,6 +1159,9 @@ func (x *proseExtractor) check(ind indicatorPhrase, measure string) string {
 // indicator the sentence gave values for, in order; counts that differ
 // give no figure.
 func (x *proseExtractor) list(sent, c span, text, pre string, run []amount, st *sentenceState) {
+	if x.listByPeriods(sent, c, text, pre, run, st) {
+		return
+	}
 	measure, sign, rule, reason := x.measureOf(pre, run[0], st, 0)
 	if _, _, ok := x.comparison(pre, st, -1); ok && len(targetRe.FindAllString(pre[max(0, strings.LastIndexAny(pre, "比较")):], -1)) > 1 {
 		measure, sign, rule, reason = figure.MeasureGrowthVsCity, 0, "growth against the city", ""

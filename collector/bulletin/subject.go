@@ -33,8 +33,8 @@ var (
 	zoneKindRe = regexp.MustCompile(`(?:` + zoneKinds + `)`)
 	// aggregateRe reads the zones of a city, prefecture, county or
 	// province as a whole: 全市开发区, 全市9家省级以上开发区, 全盟6个旗县工业园区,
-	// 全省国家级开发区, 全市开发区(园区).
-	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市)(?:共有)?(?:[0-9]+(?:家|个))?[\p{Han}]{0,8}?(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
+	// 全省国家级开发区, 全市开发区(园区), and levels listed: 全市国家级、省级开发区.
+	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市)(?:共有)?(?:[0-9]+(?:家|个))?(?:\p{Han}{1,3}级(?:[、和及]\p{Han}{1,3}级)+|\p{Han}{0,8}?)(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
 	// declaredRe reads a declared short form inside a bracket.
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
 )
@@ -216,6 +216,11 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 			break
 		}
 		name := rest[m[2]:m[3]]
+		if len(zones) == 0 && joinedPlaces(name) {
+			if subj, k, ok := x.sharedKindList(s); ok && !subj.blocked {
+				return subj, k, true // 清徐和阳曲开发区; else one name (商株和工业园区)
+			}
+		}
 		if utf8.RuneCountInString(name) < 2 || notName(name) {
 			break
 		}
@@ -234,7 +239,7 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 		rest = rest[len(sep):]
 	}
 	if len(zones) == 0 {
-		return subject{}, 0, false
+		return x.sharedKindList(s) // 灵石、平遥、太谷开发区
 	}
 	return subject{zones: zones, level: "zone", source: "named"}, n, true
 }
