@@ -96,6 +96,8 @@ type sentenceState struct {
 	stock bool
 	// sawAmount is set once a clause of the sentence holds an amount.
 	sawAmount bool
+	// bracketPre is the words before an amount that opened a bracket.
+	bracketPre string
 	// whole is the indicator a clause opened by 其中 divides: the same
 	// indicator named after 其中 (工业总产值…,其中规上工业产值…) is a part
 	// of the subject's figure, not the figure.
@@ -467,6 +469,15 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 		x.noteMentions(text, prevEnd, a.start, mentions, st)
 		x.notePeriod(text[prevEnd:a.start], st)
 		pre := text[prevEnd:a.start]
+		if strings.TrimSpace(pre) == ")" && st.bracketPre != "" {
+			// 高于全市平均水平(9.8%)2.2个百分点: the words before the
+			// bracket speak of the number after it.
+			pre = st.bracketPre + ")"
+		}
+		st.bracketPre = ""
+		if strings.HasSuffix(pre, "(") {
+			st.bracketPre = pre
+		}
 		if list := listRun(text, amounts, i); len(list) > 1 && strings.Contains(text[:a.start], "分别") {
 			x.list(sent, c, text, pre, list, st)
 			i += len(list) - 1
@@ -884,6 +895,9 @@ func afterPhrases(s string) string {
 
 // bracketCityGrowthRe is the city's growth given in brackets inside a
 // comparison: 高于全市规上工业增加值增速(.
+// bracketCityLevelRe is the same with no indicator: 高于全市平均水平(9.8%).
+var bracketCityLevelRe = regexp.MustCompile(`(?:高于|低于|快于|慢于)全市(?:平均水平|平均增速|平均|增速|水平)?\($`)
+
 var bracketCityGrowthRe = regexp.MustCompile(`(?:高于|低于|快于|慢于)全市([\p{Han}]{2,12}?)(?:增速|增幅)\($`)
 
 // threshold reports whether the words after an amount make it a size
@@ -1084,6 +1098,15 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 			x.subj = saved
 			return
 		}
+	}
+	if bracketCityLevelRe.MatchString(pre) && a.class() == "percent" && st.target == "" && st.ind.kind == kindCore && st.growthVeto == "" {
+		// 增长12%,高于全市平均水平(9.8%): the city's growth of the same
+		// indicator, in brackets.
+		saved := x.subj
+		x.subj = subject{zones: []string{"全市"}, level: "city", source: "全市 in brackets"}
+		x.emit(sent, c, a, x.subj.zones, st.ind.key, figure.MeasureYoYGrowth, 1, "the city's growth in brackets", st)
+		x.subj = saved
+		return
 	}
 	if strings.HasSuffix(strings.TrimSpace(pre), "全市") && strings.HasPrefix(text[a.end:], "的") && a.class() == "percent" && st.target == "" {
 		// 创造了全市15.6%的经济总量: a share written around its number.
