@@ -391,6 +391,11 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		case inbox.Ingested:
 			changed = true
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
+			if r.Stored.HeldBy != 0 {
+				e.logger.Warn("bulletin held: a pinned report of its city and period is current; its figures are not written",
+					"file", r.Path, "period", r.Parsed.Period, "pinned_report", r.Stored.HeldBy, "figures", r.Stored.Figures)
+				continue
+			}
 			e.logger.Info("bulletin ingested", "file", r.Path, "period", r.Parsed.Period,
 				"figures", r.Stored.Figures, "new", r.Stored.New, "revised", r.Stored.Revised, "withdrawn", r.Stored.Withdrawn,
 				"warnings", len(r.Parsed.Warnings), "unmatched", len(r.Parsed.Unmatched))

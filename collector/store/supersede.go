@@ -148,4 +148,3 @@ FROM figures WHERE id IN (?)`, byID, now, ReasonWithdrawn, chunk)
 	}
 	return nil
 }
-
