@@ -521,6 +521,7 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	}
 	snap.addFailedReports(failedReports(reports, snap.Cities))
 	snap.addDiagnostics(cityDiagnostics(reports, snap.Cities))
+	snap.Notes = reportNotes(reports, snap.Cities)
 	exp, err := render(snap, e.cfg.GzipLevel, int(e.textSize.Load()))
 	if err != nil {
 		return err
