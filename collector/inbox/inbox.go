@@ -117,7 +117,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	}
 	if found {
 		switch prev.Status {
-		case store.StatusIngested:
+		case store.StatusIngested, store.StatusHeld:
 			res.Outcome = Duplicate
 			res.Stored = store.IngestResult{ReportID: prev.ID, Figures: prev.Figures, Unchanged: prev.Figures, Duplicate: true}
 			return res
@@ -431,7 +431,9 @@ func errs(rs []Result) error {
 }
 
 // Dir ingests every bulletin file under dir, in name order, and returns
-// each file's result and the joined errors of those that failed. A
+// each file's result and the joined errors of those that failed. The
+// archive directories at its top (ProcessedDir, FailedDir) are not read;
+// with Archive, each settled file is moved there (archive). A
 // result's Parsed holds the period and warnings only, and its Findings
 // are left out: they are stored, and a run over many files would hold
 // them all.

@@ -22,7 +22,13 @@ type heldFigures struct {
 // pinnedReport returns the pinned report of period and one of cities (or
 // of joined, the cities of a report with several), 0 when there is none.
 func pinnedReport(ctx context.Context, tx *sqlx.Tx, p figure.Period, cities []string, joined string) (int64, error) {
-	names := append(append([]string(nil), cities...), joined)
+	names := append([]string(nil), cities...)
+	if joined != "" {
+		names = append(names, joined)
+	}
+	if len(names) == 0 {
+		return 0, nil
+	}
 	q, args, err := sqlx.In(`SELECT id FROM reports WHERE pinned_at IS NOT NULL AND withdrawn_at IS NULL AND period = ? AND city IN (?) ORDER BY id LIMIT 1`, p.String(), names)
 	if err != nil {
 		return 0, err
@@ -91,6 +97,8 @@ func (s *Store) pinReport(ctx context.Context, ref string) (Report, error) {
 		return Report{}, fmt.Errorf("report %d (%s) is not current: report %d superseded it (withdraw that one to make it current again)", row.ID, row.Name, row.SupersededBy.Int64)
 	case row.Period == "":
 		return Report{}, fmt.Errorf("report %d (%s) states no period", row.ID, row.Name)
+	case row.City == "":
+		return Report{}, fmt.Errorf("report %d (%s) names no city (stored before migration 5); ingest its bulletin again to pin it", row.ID, row.Name)
 	}
 	now := s.clock()
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET pinned_at = ? WHERE id = ?`), now, row.ID); err != nil {
