@@ -248,16 +248,17 @@ func TestWithdrawRestoresSuperseded(t *testing.T) {
 		withdrawFirst bool
 		wantRestored  string
 		wantFigures   int
+		wantFindings  int // of 太原市 after the withdrawal: the restored report's
 		want          map[string]float64 // latest values by key; absent keys must be absent
 	}{
 		{
 			name:         "the superseded report comes back",
-			wantRestored: "first.txt", wantFigures: 3,
+			wantRestored: "first.txt", wantFigures: 3, wantFindings: 1,
 			want: map[string]float64{gdp.Key().String(): 100e8, inv.Key().String(): 3e8},
 		},
 		{
 			name: "a superseded report withdrawn since stays withdrawn", withdrawFirst: true,
-			wantRestored: "", wantFigures: 0,
+			wantRestored: "", wantFigures: 0, wantFindings: 0,
 			want: map[string]float64{invMay.Key().String(): 2e8}, // May's, the series' latest left
 		},
 	}
@@ -267,7 +268,7 @@ func TestWithdrawRestoresSuperseded(t *testing.T) {
 				ctx := context.Background()
 				s := MustOpen(t, dialect)
 				mustIngest(t, s, receivedReport("may.txt", "2023-05", 0), invMay)
-				first := mustIngest(t, s, receivedReport("first.txt", "2023-06", 1), gdp, inv, total)
+				first := mustIngest(t, s, withFinding(receivedReport("first.txt", "2023-06", 1), "first"), gdp, inv, total)
 				if tt.withdrawFirst {
 					if _, err := s.WithdrawReport(ctx, "first.txt"); err != nil {
 						t.Fatal(err)
@@ -319,6 +320,9 @@ func TestWithdrawRestoresSuperseded(t *testing.T) {
 				var n int
 				if err := s.DB().GetContext(ctx, &n, s.DB().Rebind(`SELECT count(*) FROM figure_revisions WHERE report_id = ? AND reason = ?`), corrected.ReportID, ReasonWithdrawn); err != nil || n != 2 {
 					t.Errorf("%d revisions of the withdrawn correction (%v), want its 2 values", n, err)
+				}
+				if n := findingCount(t, s, ty); n != tt.wantFindings {
+					t.Errorf("%d findings after the withdrawal, want %d", n, tt.wantFindings)
 				}
 				checkLatest(t, s, "after withdrawal")
 				checkState(t, s, "after withdrawal")

@@ -99,7 +99,17 @@ func (s *Store) supersede(ctx context.Context, tx *sqlx.Tx, p figure.Period, rep
 	// this report's: a contradiction two bulletins state counts once. The
 	// registry's new-name findings are kept: they are noted once, in the
 	// report a name first appears in.
-	q, args, err := sqlx.In(`DELETE FROM findings WHERE period = ? AND city IN (?) AND kind <> ?`, period, cities, consistency.KindUnknownZoneName)
+	// They are kept aside, for WithdrawReport to bring back.
+	q, args, err := sqlx.In(`INSERT INTO superseded_findings (report_id, kind, city, zone, indicator, period, message, numbers, sentences, superseded_by)
+SELECT report_id, kind, city, zone, indicator, period, message, numbers, sentences, ? FROM findings
+WHERE period = ? AND city IN (?) AND kind <> ? ORDER BY id`, reportID, period, cities, consistency.KindUnknownZoneName)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+		return 0, fmt.Errorf("keep superseded findings: %w", err)
+	}
+	q, args, err = sqlx.In(`DELETE FROM findings WHERE period = ? AND city IN (?) AND kind <> ?`, period, cities, consistency.KindUnknownZoneName)
 	if err != nil {
 		return 0, err
 	}

@@ -60,9 +60,9 @@ type WithdrawResult struct {
 // superseded comes back: the values it revised or withdrew are restored
 // from figure_revisions (their revision rows stay, the history of what
 // happened), and the newest report it superseded that is not withdrawn
-// itself is current again. The restored report's findings do not come
-// back: superseding dropped them. A pinned report is refused (unpin it
-// first).
+// itself is current again. The findings it replaced come
+// back with it (superseding kept them aside). A pinned report is refused
+// (unpin it first).
 func (s *Store) WithdrawReport(ctx context.Context, ref string) (WithdrawResult, error) {
 	res, err := s.withdrawReport(ctx, ref)
 	if err != nil {
@@ -205,6 +205,16 @@ func (s *Store) restore(ctx context.Context, tx *sqlx.Tx, w reportRow, now time.
 		if _, err := tx.ExecContext(ctx, tx.Rebind(bumpStateSQL), added); err != nil {
 			return Report{}, 0, fmt.Errorf("store state: %w", err)
 		}
+	}
+	// The findings it replaced come back, but a withdrawn report's.
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO findings (report_id, kind, city, zone, indicator, period, message, numbers, sentences)
+SELECT report_id, kind, city, zone, indicator, period, message, numbers, sentences FROM superseded_findings s
+WHERE s.superseded_by = ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = s.report_id AND r.withdrawn_at IS NOT NULL)
+ORDER BY s.id`), w.ID); err != nil {
+		return Report{}, 0, fmt.Errorf("restore findings: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM superseded_findings WHERE superseded_by = ?`), w.ID); err != nil {
+		return Report{}, 0, fmt.Errorf("restore findings: %w", err)
 	}
 	var prev reportRow
 	err := tx.GetContext(ctx, &prev, tx.Rebind(`SELECT `+reportColumns+` FROM reports

@@ -21,7 +21,26 @@ ALTER TABLE figure_revisions ADD COLUMN zone_written TEXT NOT NULL DEFAULT '';
 UPDATE figure_revisions SET derived = true WHERE measure IN ('implied_city_total', 'implied_city_growth');
 CREATE INDEX figure_revisions_replaced_by ON figure_revisions (replaced_by_report_id);
 
+-- The findings a superseding report replaced, kept so that withdrawing it
+-- brings them back with the report it superseded (superseded_by: the
+-- report whose ingestion moved them here).
+CREATE TABLE superseded_findings (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    report_id     BIGINT NOT NULL REFERENCES reports (id),
+    kind          TEXT NOT NULL,
+    city          TEXT NOT NULL,
+    zone          TEXT NOT NULL,
+    indicator     TEXT NOT NULL,
+    period        TEXT NOT NULL,
+    message       TEXT NOT NULL,
+    numbers       TEXT NOT NULL,
+    sentences     TEXT NOT NULL,
+    superseded_by BIGINT NOT NULL REFERENCES reports (id)
+);
+CREATE INDEX superseded_findings_by ON superseded_findings (superseded_by);
+
 -- +goose Down
+DROP TABLE superseded_findings;
 DROP INDEX figure_revisions_replaced_by;
 ALTER TABLE figure_revisions DROP COLUMN zone_written;
 ALTER TABLE figure_revisions DROP COLUMN line;
