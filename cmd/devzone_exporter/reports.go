@@ -12,7 +12,6 @@ import (
 // reportsCommands are the subcommands of `reports`.
 type reportsCommands struct {
 	withdraw, pin, unpin *kingpin.CmdClause
-	ref                  string
 }
 
 // addReportsCommand adds `reports withdraw|pin|unpin REPORT`.

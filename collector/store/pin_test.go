@@ -248,7 +248,7 @@ func TestWithdrawRestoresSuperseded(t *testing.T) {
 		withdrawFirst bool
 		wantRestored  string
 		wantFigures   int
-		wantFindings  int // of 太原市 after the withdrawal: the restored report's
+		wantFindings  int                // of 太原市 after the withdrawal: the restored report's
 		want          map[string]float64 // latest values by key; absent keys must be absent
 	}{
 		{
