@@ -271,6 +271,10 @@ const bumpStateSQL = `UPDATE store_state SET version = version + 1, figures = fi
 // call: if equal, count once; if different, return an error naming the key
 // (and nothing is written).
 //
+// A report of a city and period whose current report an operator pinned
+// (PinReport) is kept held instead (HeldBy): its row is stored, its
+// figures and findings are kept with it, unwritten, until UnpinReport.
+//
 // The figures go through a staging table (COPY on PostgreSQL, multi-row
 // INSERTs on SQLite) and four set-based statements, so a report of 100,000
 // figures costs a handful of round trips, not 100,000.
@@ -367,7 +371,7 @@ type applied struct {
 
 // applyReport makes a claimed report the current one of its cities and
 // period, in its transaction: it supersedes the earlier reports (figures
-// they stated and it does not are withdrawn, their findings dropped),
+// they stated and it does not are withdrawn, their findings set aside),
 // merges its stated and derived figures, stores its findings and moves the
 // store's version. Ingest calls it for a new report, UnpinReport for the
 // held report it applies.
