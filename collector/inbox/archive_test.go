@@ -120,9 +120,16 @@ func TestArchive(t *testing.T) {
 		if errText != got["bad.txt"].Err.Error()+"\n" || !strings.Contains(errText, "bad.txt") || strings.Count(errText, "\n") != 1 {
 			t.Errorf("error file %q, want the failure's one line %q", errText, got["bad.txt"].Err)
 		}
-		// The archive is not the inbox: a second run finds nothing.
+		// The archive is not the inbox: a second run finds nothing, and
+		// the error files are no bulletins; named, processed/ is read.
 		if results, err := in.Dir(ctx, dir); len(results) != 0 || err != nil {
 			t.Errorf("second run: %+v, %v; want nothing", results, err)
+		}
+		if fs, err := Files(dir); len(fs) != 0 || err != nil {
+			t.Errorf("Files(inbox) = %v, %v; want nothing", fs, err)
+		}
+		if fs, err := Files(filepath.Join(dir, ProcessedDir)); len(fs) != 3 || err != nil {
+			t.Errorf("Files(processed) = %v, %v; want its 3 files", fs, err)
 		}
 	})
 }

@@ -31,7 +31,7 @@ func BenchmarkIdleRun(b *testing.B) {
 				}
 			}
 			in := &Ingester{Seen: &Seen{}, Archive: archived}
-			paths, err := files(true, dir)
+			paths, err := Files(dir)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -341,13 +341,12 @@ func (in *Ingester) now() time.Time {
 // Files lists the bulletin files under the given paths: files as given,
 // directories walked for the files IsBulletin names, in name order. Hidden files
 // and directories are skipped.
+//
+// The archive directories at the top of a directory (ProcessedDir,
+// FailedDir) are not walked: what Ingester.Archive moved there is not
+// inbox, and a failed file's error beside it is no bulletin. Name one of
+// them to read it.
 func Files(paths ...string) ([]string, error) {
-	return files(false, paths...)
-}
-
-// files is Files; inbox leaves out the archive directories (ProcessedDir,
-// FailedDir) at the top of each directory, without walking them.
-func files(inbox bool, paths ...string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -369,7 +368,7 @@ func files(inbox bool, paths ...string) ([]string, error) {
 				}
 				return nil
 			}
-			if inbox && d.IsDir() && filepath.Dir(path) == filepath.Clean(p) && (d.Name() == ProcessedDir || d.Name() == FailedDir) {
+			if d.IsDir() && filepath.Dir(path) == filepath.Clean(p) && (d.Name() == ProcessedDir || d.Name() == FailedDir) {
 				return filepath.SkipDir
 			}
 			if !d.IsDir() && IsBulletin(d.Name()) {
@@ -438,7 +437,7 @@ func errs(rs []Result) error {
 // are left out: they are stored, and a run over many files would hold
 // them all.
 func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
-	paths, err := files(true, dir)
+	paths, err := Files(dir)
 	if err != nil {
 		return nil, err
 	}
