@@ -125,11 +125,11 @@ func TestArchive(t *testing.T) {
 		if results, err := in.Dir(ctx, dir); len(results) != 0 || err != nil {
 			t.Errorf("second run: %+v, %v; want nothing", results, err)
 		}
-		if fs, err := Files(dir); len(fs) != 0 || err != nil {
-			t.Errorf("Files(inbox) = %v, %v; want nothing", fs, err)
+		if listed, err := Files(dir); len(listed) != 0 || err != nil {
+			t.Errorf("Files(inbox) = %v, %v; want nothing", listed, err)
 		}
-		if fs, err := Files(filepath.Join(dir, ProcessedDir)); len(fs) != 3 || err != nil {
-			t.Errorf("Files(processed) = %v, %v; want its 3 files", fs, err)
+		if listed, err := Files(filepath.Join(dir, ProcessedDir)); len(listed) != 3 || err != nil {
+			t.Errorf("Files(processed) = %v, %v; want its 3 files", listed, err)
 		}
 	})
 }
