@@ -66,7 +66,7 @@ func noteDetail(n ReportNote) string {
 	case NotePinned:
 		return formatTime(n.At) + " 锁定为本期有效公报，之后收到的同期公报暂不采用"
 	case NoteHeld:
-		return "同期公报 " + n.By + "（第" + strconv.FormatInt(n.ByReport, 10) + "号）已锁定，本公报中的数字暂未采用"
+		return "收到时同期公报 " + n.By + "（第" + strconv.FormatInt(n.ByReport, 10) + "号）已锁定，本公报中的数字未采用"
 	}
 	return ""
 }

@@ -177,7 +177,7 @@ func TestWithdrawnCorrectionRestoresSeries(t *testing.T) {
 			if row := landingRow(page, "a.txt"); !strings.Contains(row, "<td>a.txt</td><td>已锁定</td>") || !strings.Contains(row, "锁定为本期有效公报，之后收到的同期公报暂不采用") {
 				t.Errorf("landing row of the pinned bulletin: %q", row)
 			}
-			if row := landingRow(page, "c.txt"); !strings.Contains(row, "<td>c.txt</td><td>未采用</td><td>同期公报 a.txt（第1号）已锁定，本公报中的数字暂未采用</td>") {
+			if row := landingRow(page, "c.txt"); !strings.Contains(row, "<td>c.txt</td><td>未采用</td><td>收到时同期公报 a.txt（第1号）已锁定，本公报中的数字未采用</td>") {
 				t.Errorf("landing row of the held bulletin: %q", row)
 			}
 			if !strings.Contains(metricsBody(t, e), `zone="中北高新区"} 2.105e+09`) {

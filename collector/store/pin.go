@@ -165,7 +165,7 @@ func (s *Store) unpinReport(ctx context.Context, ref string) (UnpinResult, error
 		HeldFigures string `db:"held_figures"`
 	}
 	err = tx.SelectContext(ctx, &held, tx.Rebind(`SELECT `+reportColumns+`, held_figures FROM reports
-WHERE held AND superseded_by = ? AND withdrawn_at IS NULL
+WHERE held AND superseded_by = ? AND withdrawn_at IS NULL AND held_figures <> ''
 ORDER BY received_at DESC, id DESC LIMIT 1`), row.ID)
 	if err != nil {
 		return UnpinResult{}, fmt.Errorf("held reports: %w", err)
@@ -203,11 +203,13 @@ ORDER BY received_at DESC, id DESC LIMIT 1`), row.ID)
 		return UnpinResult{}, fmt.Errorf("apply held report %d (%s): %w", h.ID, h.Name, err)
 	}
 	// The pinned report is superseded by the one applied, whatever cities
-	// the two name; so are the older reports the pin held.
+	// the two name. The older reports the pin held stay held by it: they
+	// were never current, and withdrawing the applied one must bring back
+	// the pinned one, not them. What they would have written goes.
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET superseded_by = ? WHERE id = ?`), h.ID, row.ID); err != nil {
 		return UnpinResult{}, err
 	}
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET held = ?, held_figures = '', superseded_by = ? WHERE held AND superseded_by = ?`), false, h.ID, row.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET held_figures = '' WHERE held AND superseded_by = ?`), row.ID); err != nil {
 		return UnpinResult{}, fmt.Errorf("older held reports: %w", err)
 	}
 	if err := commit(tx); err != nil {

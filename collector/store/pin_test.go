@@ -123,7 +123,7 @@ func TestPinHoldsLaterBulletins(t *testing.T) {
 			supersededBy int64
 		}{
 			"first.txt":  {StatusIngested, third.ReportID},
-			"second.txt": {StatusIngested, third.ReportID},
+			"second.txt": {StatusHeld, first.ReportID}, // never current: stays held
 			"third.txt":  {StatusIngested, 0},
 		} {
 			if r := reps[name]; r.Status != want.status || r.SupersededBy != want.supersededBy || !r.PinnedAt.IsZero() {
@@ -145,6 +145,32 @@ func TestPinHoldsLaterBulletins(t *testing.T) {
 		if res := mustIngest(t, s, receivedReport("fourth.txt", "2023-06", 5), gdp4); res.HeldBy != 0 || res.Revised != 1 || res.Withdrawn != 1 {
 			t.Errorf("ingest after unpin = %+v, want applied: 1 revised, 1 withdrawn", res)
 		}
+		// Withdrawing what came after brings back the report unpinning
+		// superseded, and then the pinned one: never a report the pin held.
+		for _, step := range []struct {
+			withdraw, current string
+			gdp, inv          float64
+		}{
+			{"fourth.txt", "third.txt", 102e8, 4e8},
+			{"third.txt", "first.txt", 100e8, 3e8},
+		} {
+			res, err := s.WithdrawReport(ctx, step.withdraw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Restored.Name != step.current {
+				t.Errorf("withdraw %s: %q current again, want %s", step.withdraw, res.Restored.Name, step.current)
+			}
+			got = latestKeys(t, s)
+			if got[gdp.Key().String()] != step.gdp || got[inv.Key().String()] != step.inv {
+				t.Errorf("latest after withdrawing %s: %v, want %s's %v and %v", step.withdraw, got, step.current, step.gdp, step.inv)
+			}
+		}
+		if n := findingCount(t, s, ty); n != 1 {
+			t.Errorf("%d findings with first.txt current again, want its 1", n)
+		}
+		checkLatest(t, s, "after the withdrawals")
+		checkState(t, s, "after the withdrawals")
 	})
 }
 

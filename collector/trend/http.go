@@ -110,7 +110,7 @@ func (a *API) reports(w http.ResponseWriter, r *http.Request) {
 			j.PinnedAt = &at
 		}
 		if rep.Status == store.StatusHeld {
-			j.Held = fmt.Sprintf("pinned report %d is current", rep.SupersededBy)
+			j.Held = fmt.Sprintf("pinned report %d was current when it came; its figures were not written", rep.SupersededBy)
 			j.Figures, j.FiguresHeld = 0, rep.Figures
 		}
 		if j.Warnings == nil {

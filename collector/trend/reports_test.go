@@ -87,7 +87,7 @@ func TestReportsEndpoint(t *testing.T) {
 				t.Fatal(err)
 			}
 			d, b := got.Reports[0], got.Reports[2]
-			if d.File != "d.txt" || d.Status != store.StatusHeld || d.Held != fmt.Sprintf("pinned report %d is current", b.ID) ||
+			if d.File != "d.txt" || d.Status != store.StatusHeld || d.Held != fmt.Sprintf("pinned report %d was current when it came; its figures were not written", b.ID) ||
 				d.Figures != 0 || d.FiguresHeld != 2 || d.SupersededBy != b.ID {
 				t.Errorf("held report %+v, want held by pinned report %d, 0 figures stored, 2 held", d, b.ID)
 			}
