@@ -101,8 +101,14 @@ func (s *Store) pinReport(ctx context.Context, ref string) (Report, error) {
 		return Report{}, fmt.Errorf("report %d (%s) names no city (stored before migration 5); ingest its bulletin again to pin it", row.ID, row.Name)
 	}
 	now := s.clock()
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET pinned_at = ? WHERE id = ?`), now, row.ID); err != nil {
+	// Checked again as it is written: a report an ingest superseded since
+	// it was read (another transaction, on PostgreSQL) is not pinned.
+	n, err := execCount(ctx, tx, `UPDATE reports SET pinned_at = ? WHERE id = ? AND pinned_at IS NULL AND superseded_by IS NULL AND withdrawn_at IS NULL`, now, row.ID)
+	if err != nil {
 		return Report{}, err
+	}
+	if n != 1 {
+		return Report{}, fmt.Errorf("report %d (%s) changed while it was being pinned; look at it again (/api/v1/reports)", row.ID, row.Name)
 	}
 	if _, err := tx.ExecContext(ctx, tx.Rebind(bumpStateSQL), 0); err != nil {
 		return Report{}, fmt.Errorf("store state: %w", err)
