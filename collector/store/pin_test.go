@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devzone/devzone_exporter/collector/consistency"
 	"github.com/devzone/devzone_exporter/collector/figure"
 )
 
@@ -262,7 +263,7 @@ func TestWithdrawRestoresSuperseded(t *testing.T) {
 	gdp := fig(ty, zb, figure.GDP, figure.MeasureValue, "2023-06", 100e8, figure.UnitYuan)
 	inv := fig(ty, qx, figure.FixedAssetInvestment, figure.MeasureValue, "2023-06", 3e8, figure.UnitYuan)
 	invMay := fig(ty, qx, figure.FixedAssetInvestment, figure.MeasureValue, "2023-05", 2e8, figure.UnitYuan)
-	total := fig(ty, zb, figure.GDP, "implied_city_total", "2023-06", 500e8, figure.UnitYuan)
+	total := fig(ty, zb, figure.GDP, consistency.MeasureImpliedCityTotal, "2023-06", 500e8, figure.UnitYuan)
 	total.Derived = true
 	gdp2 := gdp
 	gdp2.Value = 101e8
@@ -355,4 +356,47 @@ func TestWithdrawRestoresSuperseded(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestMigration6MarksDerivedRevisions: revisions kept before migration 6
+// had no derived column; those of a measure only derived figures have
+// are marked derived, so that a restore writes them back as derived.
+func TestMigration6MarksDerivedRevisions(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := openAt(t, dialect, 5)
+		at := report("").ReceivedAt
+		for i, name := range []string{"a.txt", "b.txt"} {
+			if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO reports (name, checksum, received_at, period, status) VALUES (?, ?, ?, '2023-06', 'ingested')`), name, name, at.Add(time.Duration(i)*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The migration names the derived measures as consistency does.
+		for i, measure := range []string{figure.MeasureValue, consistency.MeasureImpliedCityTotal, consistency.MeasureImpliedCityGrowth} {
+			if _, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO figure_revisions
+    (figure_id, city, zone, indicator, measure, period, value, unit, approx, text, report_id, replaced_by_report_id, replaced_at)
+VALUES (?, ?, ?, ?, ?, '2023-06', 1, 'yuan', false, '', 1, 2, ?)`), i+1, ty, zb, figure.GDP, measure, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.migrateTo(ctx, 6); err != nil {
+			t.Fatal(err)
+		}
+		var got []struct {
+			Measure string `db:"measure"`
+			Derived bool   `db:"derived"`
+		}
+		if err := s.db.SelectContext(ctx, &got, `SELECT measure, derived FROM figure_revisions ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{figure.MeasureValue: false, consistency.MeasureImpliedCityTotal: true, consistency.MeasureImpliedCityGrowth: true}
+		if len(got) != len(want) {
+			t.Fatalf("revisions %+v", got)
+		}
+		for _, r := range got {
+			if r.Derived != want[r.Measure] {
+				t.Errorf("revision of %s: derived %v, want %v", r.Measure, r.Derived, want[r.Measure])
+			}
+		}
+	})
 }
