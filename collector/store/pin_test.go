@@ -400,3 +400,31 @@ VALUES (?, ?, ?, ?, ?, '2023-06', 1, 'yuan', false, '', 1, 2, ?)`), i+1, ty, zb,
 		}
 	})
 }
+
+// TestWithdrawSupersededKeepsRestatedFigures: withdrawing a bulletin a
+// later one superseded leaves the figures the later one stated again
+// with the same value (they stayed under the earlier report's id).
+func TestWithdrawSupersededKeepsRestatedFigures(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := MustOpen(t, dialect)
+		gdp := fig(ty, zb, figure.GDP, figure.MeasureValue, "2023-06", 100e8, figure.UnitYuan)
+		inv := fig(ty, qx, figure.FixedAssetInvestment, figure.MeasureValue, "2023-06", 3e8, figure.UnitYuan)
+		inv2 := inv
+		inv2.Value = 4e8
+		mustIngest(t, s, receivedReport("first.txt", "2023-06", 1), gdp, inv)
+		mustIngest(t, s, receivedReport("second.txt", "2023-06", 2), gdp, inv2)
+		res, err := s.WithdrawReport(ctx, "first.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Figures != 0 || res.Restored.ID != 0 {
+			t.Errorf("WithdrawReport = %+v, want nothing withdrawn or restored", res)
+		}
+		got := latestKeys(t, s)
+		if got[gdp.Key().String()] != 100e8 || got[inv.Key().String()] != 4e8 {
+			t.Errorf("latest %v, want second.txt's 100e8 and 4e8 kept", got)
+		}
+		checkState(t, s, "after withdrawing the superseded report")
+	})
+}

@@ -54,7 +54,8 @@ type WithdrawResult struct {
 // (kept in figure_revisions, reason withdrawn), its findings are dropped,
 // and the report is marked withdrawn. ref is the report's id, checksum or
 // file name (the latest received of that name). A figure it stated with
-// the same value as an earlier report stays: that report stated it too.
+// the same value as an earlier report stays: that report stated it too;
+// so do those of a superseded report, which the later report stated too.
 //
 // When it is the current report of its city and period, what it
 // superseded comes back: the values it revised or withdrew are restored
@@ -91,8 +92,13 @@ func (s *Store) withdrawReport(ctx context.Context, ref string) (WithdrawResult,
 	}
 	current := !row.SupersededBy.Valid && !row.Held && row.Period != ""
 	var ids []int64
-	if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM figures WHERE report_id = ?`), row.ID); err != nil {
-		return WithdrawResult{}, err
+	// A superseded report's figures still in the store are those the
+	// report that superseded it stated again with the same value (it
+	// withdrew the others): they stay.
+	if !row.SupersededBy.Valid || row.Period == "" {
+		if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM figures WHERE report_id = ?`), row.ID); err != nil {
+			return WithdrawResult{}, err
+		}
 	}
 	now := s.clock()
 	if err := withdrawFigures(ctx, tx, ids, row.ID, now); err != nil {
