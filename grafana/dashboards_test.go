@@ -44,12 +44,20 @@ type (
 		} `json:"templating"`
 	}
 	panelJSON struct {
-		ID         int          `json:"id"`
-		Type       string       `json:"type"`
-		Title      string       `json:"title"`
-		Datasource *dsRef       `json:"datasource"`
-		Targets    []targetJSON `json:"targets"`
-		Panels     []panelJSON  `json:"panels"` // a row's
+		ID          int          `json:"id"`
+		Type        string       `json:"type"`
+		Title       string       `json:"title"`
+		Datasource  *dsRef       `json:"datasource"`
+		Targets     []targetJSON `json:"targets"`
+		Panels      []panelJSON  `json:"panels"` // a row's
+		FieldConfig struct {
+			Defaults struct {
+				Mappings []struct {
+					Type    string                     `json:"type"`
+					Options map[string]json.RawMessage `json:"options"`
+				} `json:"mappings"`
+			} `json:"defaults"`
+		} `json:"fieldConfig"`
 	}
 	targetJSON struct {
 		RefID      string `json:"refId"`
@@ -67,6 +75,10 @@ type (
 		Query      any    `json:"query"`
 		Multi      bool   `json:"multi"`
 		IncludeAll bool   `json:"includeAll"`
+		AllValue   string `json:"allValue"`
+		Current    struct {
+			Value any `json:"value"` // a string, or a list of them
+		} `json:"current"`
 	}
 	dsRef struct {
 		Type string `json:"type"`
@@ -112,6 +124,72 @@ func (b boardJSON) panels() []panelJSON {
 			continue
 		}
 		out = append(out, p)
+	}
+	return out
+}
+
+// panel finds a panel by its title.
+func (b boardJSON) panel(title string) (panelJSON, bool) {
+	for _, p := range b.panels() {
+		if p.Title == title {
+			return p, true
+		}
+	}
+	return panelJSON{}, false
+}
+
+// valueTexts are the panel's value mappings: value → the text shown.
+func (p panelJSON) valueTexts() map[string]string {
+	out := map[string]string{}
+	for _, m := range p.FieldConfig.Defaults.Mappings {
+		if m.Type != "value" {
+			continue
+		}
+		for v, raw := range m.Options {
+			var r struct{ Text string }
+			if json.Unmarshal(raw, &r) == nil {
+				out[v] = r.Text
+			}
+		}
+	}
+	return out
+}
+
+// current is the value a variable's JSON selects when the board opens:
+// its values, with All as its allValue; nil when it selects nothing.
+func (v variableJSON) current() []string {
+	var vals []string
+	switch c := v.Current.Value.(type) {
+	case string:
+		if c != "" {
+			vals = []string{c}
+		}
+	case []any:
+		for _, x := range c {
+			vals = append(vals, fmt.Sprint(x))
+		}
+	}
+	for i, x := range vals {
+		if x == "$__all" {
+			vals[i] = v.AllValue
+		}
+	}
+	return vals
+}
+
+// promDefaults are the values of a board's Prometheus variables when it
+// opens. Each must select something: a label_values variable lists what
+// the data has, and one with nothing selected would send $var as it is.
+func (b boardJSON) promDefaults(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, v := range b.Templating.List {
+		if v.Datasource == nil || v.Datasource.Type != typePrometheus {
+			continue
+		}
+		if out[v.Name] = v.current(); len(out[v.Name]) == 0 {
+			t.Errorf("%s / $%s: no default value", b.Title, v.Name)
+		}
 	}
 	return out
 }

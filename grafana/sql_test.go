@@ -41,12 +41,65 @@ func TestSQLQueriesReturnRowsOnTheSample(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	idx := availableSamples(t)
 	in := inbox.Ingester{Store: st}
+	paths := slices.Clone(history)
 	for _, i := range idx {
-		if r := in.File(ctx, samples[i].path); r.Outcome != inbox.Ingested {
-			t.Fatalf("ingest %s: %s %v", samples[i].path, r.Outcome, r.Err)
+		paths = append(paths, samples[i].path)
+	}
+	for _, path := range paths {
+		if r := in.File(ctx, path); r.Outcome != inbox.Ingested {
+			t.Fatalf("ingest %s: %s %v", path, r.Outcome, r.Err)
 		}
 	}
+	var periods []string
+	if err := st.DB().SelectContext(ctx, &periods, "SELECT DISTINCT period FROM figures"); err != nil {
+		t.Fatal(err)
+	}
 	queries := queriesOf(t, typePostgres)
+
+	// A board opens with each variable at its default, which Grafana
+	// takes from the variable's query: its current value if the query
+	// lists it, else the first row. Every panel must show something then.
+	// This is what fails on a board that opens empty.
+	t.Run("defaults", func(t *testing.T) {
+	boards:
+		for _, b := range generated(t) {
+			vars := map[string][]string{}
+			for _, v := range b.Templating.List {
+				if v.Datasource == nil || v.Datasource.Type != typePostgres {
+					continue
+				}
+				q, _ := v.Query.(string)
+				cols, rows, text, err := runSQL(ctx, st.DB(), q, sqlScope{From: sampleRange.From, To: sampleRange.To, Vars: vars})
+				if err != nil || len(rows) == 0 {
+					t.Errorf("%s / $%s with %v: %d choices, the board opens empty (%v)\n%s", b.Title, v.Name, vars, len(rows), err, text)
+					continue boards
+				}
+				col := max(slices.Index(cols, "__value"), 0)
+				vars[v.Name] = []string{fmt.Sprint(rows[0][col])}
+				for _, r := range rows {
+					if cur := v.current(); len(cur) == 1 && fmt.Sprint(r[col]) == cur[0] {
+						vars[v.Name] = cur
+					}
+				}
+			}
+			t.Logf("%s opens on %v", b.Title, vars)
+			for _, q := range b.queries() {
+				if q.Datasource.Type != typePostgres || q.Variable != "" {
+					continue
+				}
+				cols, rows, text, err := runSQL(ctx, st.DB(), q.Text, sqlScope{From: sampleRange.From, To: sampleRange.To, Vars: vars})
+				if err != nil {
+					t.Errorf("%s: %v\n%s", q.Where, err, text)
+					continue
+				}
+				if len(rows) == 0 {
+					t.Errorf("%s: no rows with the defaults %v\n%s", q.Where, vars, text)
+				}
+				checkPointMonths(t, q, cols, rows, periods)
+			}
+		}
+	})
+
 	for _, i := range idx {
 		s := samples[i]
 		t.Run(s.name, func(t *testing.T) {
@@ -70,7 +123,8 @@ func TestSQLQueriesReturnRowsOnTheSample(t *testing.T) {
 				case q.Format == "time_series" && !slices.Contains(cols, "time"):
 					t.Errorf("%s: time series without a time column: %v", q.Where, cols)
 				}
-				if strings.Contains(q.Text, "$__timeFilter") {
+				checkPointMonths(t, q, cols, rows, periods)
+				if strings.Contains(q.Text, "$__timeFilter") || strings.Contains(q.Text, "$__timeFrom") {
 					scope := emptyRange
 					scope.Vars = vars
 					if _, rows, _, err := runSQL(ctx, st.DB(), q.Text, scope); err != nil || len(rows) > 0 {
@@ -80,6 +134,33 @@ func TestSQLQueriesReturnRowsOnTheSample(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkPointMonths checks that each point of a time series sits in its
+// period's own month: at the first instant of a month, Beijing time,
+// whose YYYY-MM is a period the store holds (2023年1-6月 at 2023-06-01
+// 00:00 +08:00, not at its end, 2023-07-01, on July's tick).
+func checkPointMonths(t *testing.T, q query, cols []string, rows [][]any, periods []string) {
+	t.Helper()
+	i := slices.Index(cols, "time")
+	if i < 0 {
+		return
+	}
+	beijing, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		ts, ok := r[i].(time.Time)
+		if !ok {
+			t.Errorf("%s: time %v (%T) is not a timestamp", q.Where, r[i], r[i])
+			continue
+		}
+		local := ts.In(beijing)
+		if local.Day() != 1 || local.Hour() != 0 || local.Minute() != 0 || !slices.Contains(periods, local.Format("2006-01")) {
+			t.Errorf("%s: a point at %s, not at the start of a stated period's month (periods %v)", q.Where, local, periods)
+		}
 	}
 }
 

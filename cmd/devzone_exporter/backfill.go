@@ -15,7 +15,10 @@ import (
 func (m *Main) addBackfillCommand(app *kingpin.Application) *kingpin.CmdClause {
 	c := app.Command("backfill", "Write the store's history as OpenMetrics for `promtool tsdb create-blocks-from openmetrics`.")
 	c.Flag("out", "File to write (- for standard output).").Required().StringVar(&m.backfillOut)
+	c.Flag("job", "The job label of every sample: the job_name Prometheus scrapes the exporter under (the alert rules select job=\"devzone\").").Default("devzone").StringVar(&m.backfillJob)
+	c.Flag("instance", "The instance label of every sample: the exporter's target as Prometheus scrapes it, e.g. exporter.example:9866; empty leaves the label out.").StringVar(&m.backfillInstance)
 	m.addDBFlags(c)
+	m.addZonesFlag(c)
 	return c
 }
 
@@ -27,9 +30,19 @@ func (m *Main) runBackfill(ctx context.Context) int {
 		return 1
 	}
 	defer st.Close()
-	figs, err := st.Figures(ctx, store.Filter{})
+	reg, err := m.loadZones()
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	figs, err := st.Figures(ctx, store.Filter{})
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: backfill: %v\n", err)
+		return 1
+	}
+	findings, err := st.FindingCounts(ctx)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: backfill: %v\n", err)
 		return 1
 	}
 	w := m.Stdout
@@ -45,7 +58,8 @@ func (m *Main) runBackfill(ctx context.Context) int {
 		defer os.Remove(f.Name())
 		w = f
 	}
-	n, err := collector.WriteBackfill(ctxWriter{ctx, w}, figs)
+	n, err := collector.WriteBackfill(ctxWriter{ctx, w}, collector.Backfill{Figures: figs, Findings: findings,
+		Zones: reg, Job: m.backfillJob, Instance: m.backfillInstance})
 	if err == nil && f != nil {
 		if err = f.Close(); err == nil {
 			err = os.Rename(f.Name(), m.backfillOut)

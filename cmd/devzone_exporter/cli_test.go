@@ -198,7 +198,12 @@ func TestTrend(t *testing.T) {
 	}{
 		{"table", "trend-growth.table", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--measure", "yoy_growth"}, 0},
 		{"csv", "trend-value.csv", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--format", "csv", "--from", "2023-06"}, 0},
+		{"indicator by its Chinese name", "trend-growth.table", []string{"--zone", "大同经开区", "--indicator", "规模以上工业增加值", "--measure", "同比增速"}, 0},
+		{"every measure in one table", "trend-all.table", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--measure", "all"}, 0},
+		{"csv for Excel", "trend-share-excel.csv", []string{"--zone", "大同经开区", "--indicator", "industrial_value_added", "--measure", "city_share", "--excel"}, 0},
+		{"--excel is no json", "", []string{"--zone", "大同经开区", "--indicator", "gdp", "--excel", "--format", "json"}, 2},
 		{"unknown indicator", "", []string{"--indicator", "nope"}, 2},
+		{"unknown measure", "", []string{"--indicator", "gdp", "--measure", "增速"}, 2},
 		{"bad period", "", []string{"--indicator", "gdp", "--to", "2023"}, 2},
 	}
 	for _, tt := range tests {
@@ -283,5 +288,41 @@ func TestZonesSuggestPrintsEntriesForTheUnresolvedNames(t *testing.T) {
 	}
 	if code, out, _ := run(t, "zones", "suggest", "--data.dir", data, "--zones.file", reg); code != 0 || out != "# every zone name in the store resolves with "+reg+"\n" {
 		t.Errorf("zones suggest after: exit %d:\n%s", code, out)
+	}
+}
+
+// TestTrendRank ranks the example bulletin's zones: the joint figure of
+// 中北高新区 and 清徐开发区 and 晋中's aggregate are listed apart, unranked,
+// and the period, not asked for, is said to be the latest.
+func TestTrendRank(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "ingest", "--data.dir", dir, "../../examples/inbox"); code != 0 {
+		t.Fatalf("ingest: %s", errs)
+	}
+	tests := []struct {
+		name, golden string
+		args         []string
+		code         int
+	}{
+		{"zones ranked, the joint figure apart", "rank-investment.table", []string{"--indicator", "固定资产投资", "--measure", "yoy_growth"}, 0},
+		{"only joint and aggregate figures", "rank-industrial-investment.table", []string{"--indicator", "工业投资", "--measure", "yoy_growth"}, 0},
+		{"csv for Excel", "rank-value-excel.csv", []string{"--indicator", "industrial_value_added", "--city", "太原市", "--excel"}, 0},
+		{"json", "rank-share.json", []string{"--indicator", "industrial_value_added", "--measure", "city_share", "--period", "2023-06", "--format", "json"}, 0},
+		{"no zone", "", []string{"--indicator", "gdp", "--zone", "中北高新区"}, 2},
+		{"no measure all", "", []string{"--indicator", "gdp", "--measure", "all"}, 2},
+		{"bad period", "", []string{"--indicator", "gdp", "--period", "2023-13"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := run(t, append([]string{"trend", "--rank", "--data.dir", dir}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errs)
+			}
+			if tt.golden != "" {
+				golden(t, tt.golden, out)
+			} else if strings.Count(strings.TrimSpace(errs), "\n") > 0 || errs == "" {
+				t.Errorf("want a one-line error, got %q", errs)
+			}
+		})
 	}
 }

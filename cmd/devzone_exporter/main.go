@@ -54,20 +54,22 @@ type Main struct {
 		paths       []string
 		fileTimeout time.Duration
 	}
-	trendIn      trendConfig
-	generateIn   generateConfig
-	generate     *kingpin.CmdClause
-	backfill     *kingpin.CmdClause
-	backfillOut  string
-	trend        *kingpin.CmdClause
-	parse        *kingpin.CmdClause
-	ingest       *kingpin.CmdClause
-	serve        *kingpin.CmdClause
-	zonesSuggest *kingpin.CmdClause
-	zonesFile    string
-	reports      reportsCommands
-	reportRef    string
-	srv          serveConfig
+	trendIn          trendConfig
+	generateIn       generateConfig
+	generate         *kingpin.CmdClause
+	backfill         *kingpin.CmdClause
+	backfillOut      string
+	backfillJob      string // the job label of every backfilled sample
+	backfillInstance string // the instance label, none when empty
+	trend            *kingpin.CmdClause
+	parse            *kingpin.CmdClause
+	ingest           *kingpin.CmdClause
+	serve            *kingpin.CmdClause
+	zonesSuggest     *kingpin.CmdClause
+	zonesFile        string
+	reports          reportsCommands
+	reportRef        string
+	srv              serveConfig
 	// exit is set when --help or --version has been handled: kingpin would
 	// otherwise go on to run the default command.
 	exit *int

@@ -13,17 +13,26 @@ import (
 // trendConfig is the trend command's query and output format.
 type trendConfig struct {
 	city, zone, indicator, measure, from, to, format string
+	// excel writes CSV for Excel: Chinese headers, 亿元 and percent.
+	excel bool
+	// rank prints the zones of one period (period, or the latest) ordered
+	// by the measure instead of a series.
+	rank   bool
+	period string
 }
 
 func (m *Main) addTrendCommand(app *kingpin.Application) *kingpin.CmdClause {
 	c := app.Command("trend", "Print a zone's indicator by reporting period from the store.")
 	c.Flag("city", "City, e.g. 太原市.").StringVar(&m.trendIn.city)
 	c.Flag("zone", "Zone, its canonical name in the zone registry, e.g. 中北高新区 (with the joint figures it is part of) or 中北高新区、清徐开发区.").StringVar(&m.trendIn.zone)
-	c.Flag("indicator", "Indicator key, e.g. industrial_value_added.").Required().StringVar(&m.trendIn.indicator)
-	c.Flag("measure", "Measure key: value, yoy_growth, city_share, city_share_change, growth_vs_city, ...").Default(figure.MeasureValue).StringVar(&m.trendIn.measure)
+	c.Flag("indicator", "Indicator, its key or Chinese name: industrial_investment or 工业投资. Required unless --city or --zone is given (then every indicator).").StringVar(&m.trendIn.indicator)
+	c.Flag("measure", "Measure, its key or Chinese name: value (完成值), yoy_growth (同比增速), city_share, city_share_change, growth_vs_city, ...; all for every measure in one table.").Default(figure.MeasureValue).StringVar(&m.trendIn.measure)
 	c.Flag("from", "First period, YYYY-MM.").StringVar(&m.trendIn.from)
 	c.Flag("to", "Last period, YYYY-MM.").StringVar(&m.trendIn.to)
 	c.Flag("format", "Output: table, csv (UTF-8 with BOM, for Excel) or json.").Default("table").EnumVar(&m.trendIn.format, "table", "csv", "json")
+	c.Flag("rank", "Rank the zones (of --city, or of every city) by the measure for one period: --period, or the latest with that indicator and measure. Joint and aggregate figures are listed apart, unranked.").BoolVar(&m.trendIn.rank)
+	c.Flag("period", "With --rank: the period, YYYY-MM (default: the latest).").StringVar(&m.trendIn.period)
+	c.Flag("excel", "CSV for Excel: Chinese headers, amounts in 亿元, rates in percent, the period as text (2023年1-6月); implies --format csv.").BoolVar(&m.trendIn.excel)
 	m.addDBFlags(c)
 	return c
 }
@@ -42,6 +51,15 @@ func (m *Main) runTrend(ctx context.Context) int {
 			return m.usageError("--to: %v", err)
 		}
 	}
+	if m.trendIn.excel && m.trendIn.format == "json" {
+		return m.usageError("--excel writes CSV; it does not go with --format json")
+	}
+	if m.trendIn.rank {
+		return m.runRank(ctx)
+	}
+	if m.trendIn.period != "" {
+		return m.usageError("--period goes with --rank; a trend takes --from and --to")
+	}
 	if err := q.Validate(); err != nil {
 		return m.usageError("%v", err)
 	}
@@ -56,13 +74,58 @@ func (m *Main) runTrend(ctx context.Context) int {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
 		return 1
 	}
-	switch m.trendIn.format {
-	case "csv":
+	switch {
+	case m.trendIn.excel:
+		err = trend.WriteExcelCSV(m.Stdout, series)
+	case m.trendIn.format == "csv":
 		err = trend.WriteCSV(m.Stdout, series)
-	case "json":
+	case m.trendIn.format == "json":
 		err = trend.WriteJSON(m.Stdout, series)
 	default:
 		err = trend.WriteTable(m.Stdout, series)
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// runRank prints the ranking of zones for one period.
+func (m *Main) runRank(ctx context.Context) int {
+	in := m.trendIn
+	if in.zone != "" || in.from != "" || in.to != "" {
+		return m.usageError("--rank ranks every zone of a period: it takes --city and --period, not --zone, --from or --to")
+	}
+	q := trend.RankQuery{City: in.city, Indicator: in.indicator, Measure: in.measure}
+	if in.period != "" {
+		p, err := figure.ParsePeriod(in.period)
+		if err != nil {
+			return m.usageError("--period: %v", err)
+		}
+		q.Period = p
+	}
+	if err := q.Validate(); err != nil {
+		return m.usageError("%v", err)
+	}
+	st, err := m.openStore(ctx)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	r, err := trend.Rank(ctx, st, q)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	switch {
+	case in.excel || in.format == "csv":
+		err = trend.WriteRankingCSV(m.Stdout, r, in.excel)
+	case in.format == "json":
+		err = trend.WriteRankingJSON(m.Stdout, r)
+	default:
+		err = trend.WriteRankingTable(m.Stdout, r)
 	}
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)

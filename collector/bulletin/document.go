@@ -114,10 +114,19 @@ func leadOf(s string) string {
 			continue
 		}
 		m := leadRe.FindString(s)
+		if m == "今年以来" || m == "年初以来" {
+			// 今年以来,1-10月份,…: the period follows the phrase.
+			if rest, ok := strings.CutPrefix(s[len(m):], ","); ok {
+				s = rest
+				continue
+			}
+		}
 		if m == "" || strings.HasPrefix(m, "今年") || strings.HasPrefix(m, "去年") || strings.HasPrefix(m, "截") {
 			break
 		}
-		s = s[len(m):]
+		// 据统计,1-10月份,…: a source phrase and its comma come before
+		// the period.
+		s = strings.TrimPrefix(s[len(m):], ",")
 	}
 	if i := strings.IndexAny(s, ","); i >= 0 {
 		return s[:i]
@@ -190,8 +199,11 @@ func leadingSubjectOnly(s string) bool {
 }
 
 // namedZone returns the first zone a title names in full, or "". A city's
-// heading (太原市开发区) names the city's zones, not a zone.
+// heading (太原市开发区) names the city's zones, not a zone. A title that
+// names one zone by its kind alone (高新区发展态势良好, 上半年经开区工业经济…)
+// is that zone's report: the kind is its name in the passage.
 func namedZone(s string) string {
+	bare, bares := "", 0
 	for i := 0; i < len(s); {
 		m := matchZoneName(s[i:])
 		if m == nil {
@@ -203,7 +215,12 @@ func namedZone(s string) string {
 		if loc := periodWordRe.FindAllStringIndex(name, -1); loc != nil {
 			name = name[loc[len(loc)-1][1]:] // 年临沂经济技术开发区: 临沂经济技术开发区
 		}
-		if name == "" || notName(name) || isBareKind(name) ||
+		if isBareKind(name) {
+			bare, bares = name, bares+1
+			i += m[1]
+			continue
+		}
+		if name == "" || notName(name) ||
 			strings.HasPrefix(name, "全") || strings.HasPrefix(name, "我") || strings.HasPrefix(name, "本") || strings.HasPrefix(name, "该") ||
 			startsWithVerb(name) || strings.Contains(name, "省") || strings.Contains(name, "统计") ||
 			cityHeadingRe.MatchString(name) || strings.HasSuffix(name, "市开发区") {
@@ -212,12 +229,18 @@ func namedZone(s string) string {
 		}
 		return name
 	}
+	if bares == 1 {
+		return bare
+	}
 	return ""
 }
 
 // leadZone returns the zone the first sentence of the body names as its
-// subject, or "".
+// subject, or "": the zone whose report a passage without a title is.
 func leadZone(s string) string {
+	if i := strings.IndexAny(s, "。!?"); i >= 0 {
+		s = s[:i] // the first sentence: a zone named later is one of many
+	}
 	for _, c := range clauses(s) {
 		t := strings.TrimSpace(c.text)
 		for {
@@ -232,9 +255,12 @@ func leadZone(s string) string {
 		}
 		if m := matchZoneName(t); m != nil {
 			name := t[m[2]:m[3]]
-			if !notName(name) && !isBareKind(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) {
-				return name
+			if !notName(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) {
+				return name // a kind alone too: 今年以来,高新区锚定…
 			}
+		}
+		if hasAnyPrefix(t, "全", "我", "本") {
+			return "" // 全区规上工业…: the lead's subject is no zone's name
 		}
 	}
 	return ""

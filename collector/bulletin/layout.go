@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
+
+	"github.com/devzone/devzone_exporter/collector/bulletin/hanzi"
 )
 
 // paragraph is a run of text the bulletin wrote as one paragraph, after
@@ -38,11 +40,15 @@ func (p *paragraph) lineAt(off int) int {
 // normalize folds full-width digits, letters and punctuation (０-９, ％,
 // ，；：（）) to ASCII and unifies dashes, so that the rest of the parser
 // sees one spelling of each. Chinese punctuation with no ASCII twin
-// (。、“”) is kept.
+// (。、“”) is kept. A text in traditional characters is folded to
+// simplified ones (hanzi.Simplify), so 規模以上工業增加值 is read as
+// 规模以上工业增加值; the sentences kept with its figures are then simplified
+// too.
 func normalize(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	s = width.Fold.String(s)
+	s, _ = hanzi.Simplify(s)
 	return dashes.Replace(s)
 }
 

@@ -96,15 +96,28 @@ type sentenceState struct {
 	stock bool
 	// sawAmount is set once a clause of the sentence holds an amount.
 	sawAmount bool
+	// whole is the indicator a clause opened by 其中 divides: the same
+	// indicator named after 其中 (工业总产值…,其中规上工业产值…) is a part
+	// of the subject's figure, not the figure.
+	whole indicatorPhrase
+	// qizhong is set from a clause opened by 其中 to the next ;.
+	qizhong bool
+	// outer is the subject a 其中 clause divided when a name the parser
+	// cannot read followed it (其中,规上企业增长11.3%): the name is a part
+	// of the subject, which holds again after the sentence.
+	outer *subject
 }
 
 var (
 	// leadRe is what may stand before a clause's subject: list markers,
 	// connectives, a period phrase.
-	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|初步核算|经初步核算|据[\p{Han}]{0,12}?(?:统计|测算|核算)|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|(?:据|经)?初步(?:统计|核算|测算)|经(?:统计|核算)|据[\p{Han}]{0,12}(?:统计|测算|核算)(?:显示)?|[\p{Han}]{0,10}?(?:统计)?数据显示|统计显示|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
+	// ownIndustryRe is industryRe with the bare industry (规上工业累计完成产值):
+	// at a clause's start it names the subject's industry, not a subject.
+	ownIndustryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|规模以上工业|规上工业|规模工业|工业企业|企业)`)
 	// fillerTail is what may stand between a keyword and its number.
 	fillerTail = []string{"为", "了", "达到", "达", "约", "近", "超过", "超", "逾", "是", ":", "(", "实现", "在", "到", " ", "分别"}
 )
@@ -128,6 +141,7 @@ var growthWords = []struct {
 	sign int
 }{
 	{"同比下降", -1}, {"同比减少", -1}, {"比上年下降", -1}, {"比去年同期下降", -1}, {"比上年同期下降", -1}, {"较上年同期下降", -1},
+	{"负增长", -1}, {"降幅", -1},
 	{"下降", -1}, {"减少", -1}, {"比减", -1}, {"下滑", -1},
 	{"累计增速实现", 1}, {"累计增速", 1}, {"可比价增长", 1}, {"可比增长", 1}, {"同比增长", 1}, {"同比增加", 1}, {"同比增速", 1}, {"同比增幅", 1}, {"同比增", 1},
 	{"增长率", 1}, {"增长", 1}, {"增加", 1}, {"增速", 1}, {"增幅", 1}, {"比增", 1},
@@ -159,6 +173,7 @@ var vetoWords = []struct{ w, reason string }{
 	{"预算", "budget completion"}, {"计划", "plan"}, {"总投资", "project investment"}, {"协议投资", "project investment"},
 	{"突破", "milestone (突破)"}, {"过半", "not a figure"}, {"新增", "an increment (新增), not a level"},
 	{"占比", "share of an unnamed total"},
+	{"上年同期为", "last year's figure"}, {"去年同期为", "last year's figure"}, {"(上年", "last year's figure"}, {"(去年", "last year's figure"},
 }
 
 var (
@@ -263,11 +278,19 @@ func (x *proseExtractor) sentence(sent span) error {
 		// 其中 continues the sentence before: its indicator holds.
 		st.ind = x.lastInd
 	}
-	defer func() { x.lastInd = st.ind }()
+	defer func() {
+		x.lastInd = st.ind
+		if st.outer != nil && x.subj.blocked {
+			x.subj = *st.outer
+		}
+	}()
 	prevSemicolon := false
 	for _, c := range clauses(text) {
-		if prevSemicolon && st.ind.kind == kindSub {
-			st.ind = indicatorPhrase{} // ; ends a sub-category's item
+		if prevSemicolon {
+			if st.ind.kind == kindSub {
+				st.ind = indicatorPhrase{} // ; ends a sub-category's item
+			}
+			st.qizhong, st.whole = false, indicatorPhrase{} // and a 其中's
 		}
 		prevSemicolon = strings.HasSuffix(c.text, ";")
 		if err := x.clause(sent, c, &st); err != nil {
@@ -381,6 +404,13 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	text := strings.TrimRight(c.text, ",;:")
 	pos := x.stripLead(text, st)
+	if strings.Contains(text[:pos], "其中") {
+		st.qizhong = true
+		st.whole = indicatorPhrase{}
+		if st.ind.kind == kindCore || st.ind.kind == kindOther {
+			st.whole = st.ind
+		}
+	}
 	for _, w := range targetWords {
 		if strings.Contains(text[:pos], w) || strings.HasPrefix(text[pos:], w) {
 			st.target = "target (" + w + ")"
@@ -388,6 +418,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	}
 	if s, n, ok := x.readSubject(text[pos:]); ok {
 		x.subj = s
+		st.whole = indicatorPhrase{} // 其中中北高新区…: a subject of its own
 		if st.ind.kind == kindSub {
 			st.ind = indicatorPhrase{}
 		}
@@ -398,6 +429,10 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			st.ind = indicatorPhrase{phrase: q, kind: kindSub}
 		}
 	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName {
+		if st.outer == nil && !x.subj.blocked && st.qizhong {
+			outer := x.subj
+			st.outer = &outer
+		}
 		x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(text[pos:])}
 	} else if k == unknownIndicator {
 		st.ind = indicatorPhrase{phrase: firstWords(text[pos:]), kind: kindSub}
@@ -452,9 +487,10 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		return readable // no name or indicator can end in it
 	}
 	if strings.HasPrefix(s, "规") || strings.HasPrefix(s, "工") || strings.HasPrefix(s, "企") {
-		s = s[len(industryRe.FindString(s)):]
+		s = s[len(ownIndustryRe.FindString(s)):]
 	}
 	end := len(s)
+	byAnchor := false
 	for i, r := range s {
 		if _, ok := phrasesByRune[r]; ok {
 			if _, ok := phraseAt(s, i); ok {
@@ -464,6 +500,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 		}
 		if strings.ContainsRune(anchorFirst, r) && hasAnyPrefix(s[i:], anchorWords...) {
 			end = i
+			byAnchor = true
 			break
 		}
 	}
@@ -490,8 +527,18 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	case nameEndRe.MatchString(head):
 		return unreadableName
 	}
+	if byAnchor && !readableHeadRe.MatchString(head) {
+		// 工业开票销售增长9.8%, 精制食用植物油产量增长28%: a thing of its own
+		// grows, not the indicator named before it.
+		return unknownIndicator
+	}
 	return readable
 }
+
+// readableHeadRe holds the words that may stand before a growth or an
+// amount and still speak of the indicator named before: 总量占全区…,
+// 主要指标增长, 分别增长.
+var readableHeadRe = regexp.MustCompile(`^(?:总量|总额|规模|分别|均|总体|整体|全年|当月|同期|增速|增幅|降幅|比重|占比|[\p{Han}]*指标|[\p{Han}]*(?:保持|稳定|平稳|持续|继续|较快|快速)[\p{Han}]*)$`)
 
 // qualifierGapRe holds what may stand between a subject and its
 // indicator without narrowing it: the subject's industry, verbs, fillers.
@@ -567,7 +614,7 @@ func hasAnyPrefix(s string, ps ...string) bool {
 
 // nameEndRe ends a name that may stand as a subject: an industry, a
 // county, a place, a company.
-var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城)$`)
+var nameEndRe = regexp.MustCompile(`(?:业|企业|产业|县|市|区|园|镇|乡|集团|公司|板块|基地|城|本级|项目)$`)
 
 // notSubjectHeadRe holds words a clause's subject never contains: the
 // clause starts with a comparison or a verb, not a name.
@@ -632,6 +679,12 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 		}
 		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub) {
 			continue // a sub-category's indicator, for the rest of the sentence
+		}
+		if st.whole.kind != 0 && m.kind == st.whole.kind && m.key == st.whole.key {
+			// 工业总产值483.1亿元,其中规上工业产值406.5亿元: a part of the whole.
+			st.ind = indicatorPhrase{phrase: "其中" + m.phrase, key: m.key, kind: kindSub}
+			subSeen = true
+			continue
 		}
 		st.ind = m.indicatorPhrase
 		if m.kind == kindSub {
@@ -729,6 +782,11 @@ func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, list
 			}
 			if st.growthVeto != "" {
 				return "", 0, "", "comparison of a " + st.growthVeto
+			}
+			if p, ok := otherIndicator(afterLast(pre, target), st.ind); ok {
+				// 工业投资增长20%,高于全市固定资产投资增速5个百分点: two
+				// indicators compared, no growth against the city's own.
+				return "", 0, "", "comparison with another indicator (" + p.phrase + ")"
 			}
 			switch target {
 			case "全市", "全州", "全盟", "全市(盟)", "所在市":
@@ -902,6 +960,38 @@ func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int
 	return dir, targets[0], true
 }
 
+// afterLast returns what follows the last target in s, or s.
+func afterLast(s, target string) string {
+	if target == "" || target == "?" {
+		return s
+	}
+	if i := strings.LastIndex(s, target); i >= 0 {
+		return s[i+len(target):]
+	}
+	return s
+}
+
+// otherIndicator returns a core indicator named in s that is not ind's,
+// reading each phrase once at its longest (工业固定资产投资 holds no
+// 固定资产投资 of its own).
+func otherIndicator(s string, ind indicatorPhrase) (indicatorPhrase, bool) {
+	if ind.kind != kindCore {
+		return indicatorPhrase{}, false
+	}
+	for i := 0; i < len(s); {
+		if p, ok := phraseAt(s, i); ok {
+			if p.kind == kindCore && p.key != ind.key {
+				return p, true
+			}
+			i += len(p.phrase)
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return indicatorPhrase{}, false
+}
+
 // shareMeasure reads a share: of the city (city_share), of the county or
 // district (county_share), or of something else (no figure).
 func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (string, int, string, string) {
@@ -917,7 +1007,8 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 	if strings.Contains(what, "开发区") || strings.Contains(what, "园区") {
 		return "", 0, "", "share of all zones' total"
 	}
-	if what != "" {
+	if what != "" && !(bareIndustry(what) && st.ind.kind == kindCore && st.ind.key == figure.IndustrialValueAdded) {
+		// 规模工业增加值…占全市规模工业的81.2%: 规模工业 is the value added.
 		if p, ok := phraseAt(what, 0); !ok || p.kind != kindCore || len(p.phrase) != len(what) {
 			return "", 0, "", "share of another total (" + what + ")"
 		}
@@ -940,6 +1031,16 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 	}
 	st.lastMeasure = "other_share"
 	return "", 0, "", "share of " + scope + ": not a city share"
+}
+
+// bareIndustry reports whether s is the industry alone (规模工业, 规上工业,
+// 规模以上工业), which bulletins write for its value added.
+func bareIndustry(s string) bool {
+	switch s {
+	case "规模工业", "规上工业", "规模以上工业":
+		return true
+	}
+	return false
 }
 
 // shareIndicator returns the core indicator a share phrase names (占全市产
@@ -984,6 +1085,13 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 	ind := st.ind
 	if measure == figure.MeasureCityShare || measure == "county_share" {
 		if p, ok := shareIndicator(pre); ok && ind.kind != kindSub && ind.kind != kindOther {
+			if ind.kind == kindCore && p.key != ind.key {
+				// 完成工业投资20亿元,占全市固定资产投资比重12%: a part of another
+				// total, neither the zone's share of the city's industrial
+				// investment nor of its fixed-asset investment.
+				x.skip(sent, c, a, text, "share of another total ("+p.phrase+")")
+				return
+			}
 			ind = p
 		}
 		if strings.Contains(pre, "约占") {

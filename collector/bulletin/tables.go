@@ -43,7 +43,14 @@ func readTable(lines []string, i int) (*table, int) {
 	line := strings.TrimSpace(lines[i])
 	switch {
 	case strings.Count(line, "|") >= 2:
-		return readDelimited(lines, i, func(l string) []string { return splitPipes(l) }, func(l string) bool { return strings.Count(l, "|") >= 2 })
+		isRow := func(l string) bool { return strings.Count(l, "|") >= 2 }
+		if framed(lines[i:], isRow) {
+			// | a | b |: every row opens with a pipe, which adds no cell.
+			return readDelimited(lines, i, func(l string) []string {
+				return splitPipes(strings.TrimPrefix(strings.TrimSpace(l), "|"))
+			}, isRow)
+		}
+		return readDelimited(lines, i, splitPipes, isRow)
 	case strings.Count(lines[i], "\t") >= 2:
 		return readDelimited(lines, i, func(l string) []string { return splitTrim(l, "\t") }, func(l string) bool { return strings.Count(l, "\t") >= 2 })
 	case spaceRuns(line) >= 3:
@@ -82,6 +89,20 @@ func splitTrim(l, sep string) []string {
 		f[i] = strings.TrimSpace(f[i])
 	}
 	return f
+}
+
+// framed reports whether every row of the table that starts lines opens
+// with a pipe, as a Markdown table or a table drawn with borders does.
+func framed(lines []string, isRow func(string) bool) bool {
+	for _, l := range lines {
+		if !isRow(l) {
+			break
+		}
+		if !strings.HasPrefix(strings.TrimSpace(l), "|") {
+			return false
+		}
+	}
+	return true
 }
 
 // splitPipes splits "a | b | c |" into cells; a leading or trailing pipe

@@ -160,3 +160,31 @@ func IndicatorKeys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// LookupIndicator returns the key of an indicator given by its key or by
+// its Chinese name as the catalog writes it (工业投资 is
+// industrial_investment), so that analysts can ask in the words they read.
+func LookupIndicator(s string) (key string, ok bool) {
+	if _, ok := Indicators[s]; ok {
+		return s, true
+	}
+	for k, name := range Indicators {
+		if name == s {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// LookupMeasure is LookupIndicator for measures (同比增速 is yoy_growth).
+func LookupMeasure(s string) (key string, ok bool) {
+	if _, ok := Measures[s]; ok {
+		return s, true
+	}
+	for k, name := range Measures {
+		if name == s {
+			return k, true
+		}
+	}
+	return "", false
+}

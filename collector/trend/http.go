@@ -38,6 +38,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	}
 	a.inFlight = make(chan struct{}, n)
 	mux.HandleFunc("GET /api/v1/series", a.guard(a.series))
+	mux.HandleFunc("GET /api/v1/ranking", a.guard(a.ranking))
 	mux.HandleFunc("GET /api/v1/zones", a.guard(a.zones))
 	mux.HandleFunc("GET /api/v1/indicators", a.guard(a.indicators))
 	mux.HandleFunc("GET /api/v1/findings", a.guard(a.findings))
@@ -181,8 +182,8 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	if format != "" && format != "json" && format != "csv" {
-		a.fail(w, r, invalid("format %s: want json or csv", quote(format)))
+	if format != "" && format != "json" && format != "csv" && format != "excel" {
+		a.fail(w, r, invalid("format %s: want json, csv or excel", quote(format)))
 		return
 	}
 	var series []Series
@@ -196,16 +197,56 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setNext(w, r, next)
-	if format == "csv" {
+	if format == "csv" || format == "excel" {
+		write := WriteCSV
+		if format == "excel" {
+			write = WriteExcelCSV
+		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="devzone-`+cmp.Or(q.Indicator, "series")+`.csv"`)
-		if err := WriteCSV(w, series); err != nil {
+		if err := write(w, series); err != nil {
 			a.Logger.Warn("write csv", "err", err)
 		}
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if err := writeJSONPage(w, series, next); err != nil {
+		a.Logger.Warn("write json", "err", err)
+	}
+}
+
+// ranking answers the zones of one period ordered by one measure, as
+// JSON, CSV or CSV for Excel.
+func (a *API) ranking(w http.ResponseWriter, r *http.Request) {
+	q, err := ParseRankQuery(r.URL.Query())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" && format != "excel" {
+		a.fail(w, r, invalid("format %s: want json, csv or excel", quote(format)))
+		return
+	}
+	var rk Ranking
+	err = a.withStore(r, func(ctx context.Context, st *store.Store) (err error) {
+		rk, err = Rank(ctx, st, q)
+		return err
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if format == "csv" || format == "excel" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="devzone-ranking-`+q.Indicator+`.csv"`)
+		if err := WriteRankingCSV(w, rk, format == "excel"); err != nil {
+			a.Logger.Warn("write csv", "err", err)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err := WriteRankingJSON(w, rk); err != nil {
 		a.Logger.Warn("write json", "err", err)
 	}
 }

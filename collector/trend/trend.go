@@ -39,6 +39,10 @@ type Query struct {
 	After *store.FigureKey
 }
 
+// MeasureAll asks for every measure of the indicator at once: a table with
+// a column per measure, or CSV with a row per figure.
+const MeasureAll = "all"
+
 // ErrInvalid marks a query an analyst got wrong (HTTP 400), as opposed to
 // a failure of the server.
 var ErrInvalid = errors.New("invalid query")
@@ -52,14 +56,21 @@ func (q *Query) Validate() error {
 	if q.Indicator == "" && q.City == "" && q.Zone == "" {
 		return invalid("indicator is required unless city or zone is given (see /api/v1/indicators)")
 	}
-	if _, ok := figure.Indicators[q.Indicator]; !ok && q.Indicator != "" {
-		return invalid("unknown indicator %s (see /api/v1/indicators)", quote(q.Indicator))
+	if q.Indicator != "" {
+		key, ok := figure.LookupIndicator(q.Indicator)
+		if !ok {
+			return invalid("unknown indicator %s; a key or a Chinese name, such as %s", quote(q.Indicator), indicatorChoices(q.Indicator))
+		}
+		q.Indicator = key
 	}
 	if q.Measure == "" {
 		q.Measure = figure.MeasureValue
 	}
-	if !knownMeasure(q.Measure) {
-		return invalid("unknown measure %s", quote(q.Measure))
+	if key, ok := figure.LookupMeasure(q.Measure); ok {
+		q.Measure = key
+	}
+	if !knownMeasure(q.Measure) && q.Measure != MeasureAll {
+		return invalid("unknown measure %s; a key or a Chinese name, such as %s", quote(q.Measure), measureChoices(q.Measure))
 	}
 	if !q.From.IsZero() && !q.To.IsZero() {
 		if q.To.Before(q.From) {
@@ -70,6 +81,58 @@ func (q *Query) Validate() error {
 		}
 	}
 	return nil
+}
+
+// indicatorChoices names the indicators most like s for an error
+// message, and where to find all of them.
+func indicatorChoices(s string) string {
+	return closest(s, figure.Indicators, nil) + " (all: /api/v1/indicators)"
+}
+
+// measureChoices is indicatorChoices for measures.
+func measureChoices(s string) string {
+	return closest(s, figure.Measures, []string{consistency.MeasureImpliedCityTotal, consistency.MeasureImpliedCityGrowth, MeasureAll})
+}
+
+// closest lists the entries of catalog (key → Chinese name) and extra keys
+// that share the most characters with s, at most five, as "key (name)":
+// an error message stays one short line however large the catalog grows.
+func closest(s string, catalog map[string]string, extra []string) string {
+	type choice struct {
+		text  string
+		score int
+	}
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	score := func(t string) int {
+		n := 0
+		for r := range seen {
+			if strings.ContainsRune(t, r) {
+				n++
+			}
+		}
+		return n
+	}
+	var cs []choice
+	for k, name := range catalog {
+		cs = append(cs, choice{k + " (" + name + ")", score(k + name)})
+	}
+	for _, k := range extra {
+		cs = append(cs, choice{k, score(k)})
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].score != cs[j].score {
+			return cs[i].score > cs[j].score
+		}
+		return cs[i].text < cs[j].text
+	})
+	var out []string
+	for _, c := range cs[:min(5, len(cs))] {
+		out = append(out, c.text)
+	}
+	return strings.Join(out, ", ")
 }
 
 func knownMeasure(m string) bool {
@@ -136,6 +199,20 @@ type Point struct {
 	Derived bool          `json:"derived"`
 	Report  string        `json:"report"`
 	Text    string        `json:"text"`
+	// Change is the value minus that of ChangeFrom, the series' previous
+	// period of the same year, for rates and shares only (KindRate), in
+	// the series' unit: 0.0056 is 0.56 个百分点. Absent where a change
+	// means nothing: across years, for year-to-date amounts, next to an
+	// approximate figure.
+	Change     *float64       `json:"change,omitempty"`
+	ChangeFrom *figure.Period `json:"change_from,omitempty"`
+	// MonthValue is DERIVED, never stated: a year-to-date amount minus
+	// that of the month before (1-7月 minus 1-6月 is July's own), set only
+	// when both are stated exactly, in one unit, one month apart in one
+	// year (KindCumulative).
+	MonthValue *float64 `json:"derived_month_value,omitempty"`
+
+	unit figure.Unit // the figure's own, to keep differences within one unit
 }
 
 // Series is one (city, zone, indicator, measure) over periods.
@@ -173,8 +250,12 @@ func RunPage(ctx context.Context, st *store.Store, q Query) ([]Series, string, e
 		limit = MaxPoints
 	}
 	// One figure more than asked tells a complete answer from a cut one.
+	measure := q.Measure
+	if measure == MeasureAll {
+		measure = ""
+	}
 	figs, err := st.Figures(ctx, store.Filter{
-		City: q.City, Zone: q.Zone, Joint: true, Indicator: q.Indicator, Measure: q.Measure,
+		City: q.City, Zone: q.Zone, Joint: true, Indicator: q.Indicator, Measure: measure,
 		From: q.From, To: q.To, Limit: limit + 1, After: q.After,
 	})
 	if err != nil {
@@ -206,10 +287,11 @@ func Group(figs []store.StoredFigure) []Series {
 			n++
 		}
 		out[n-1].Points = append(out[n-1].Points, Point{Period: f.Period, Value: f.Value, Approx: f.Approx,
-			Derived: f.Derived, Report: f.ReportName, Text: f.Text})
+			Derived: f.Derived, Report: f.ReportName, Text: f.Text, unit: f.Unit})
 	}
 	for i := range out {
 		sort.SliceStable(out[i].Points, func(a, b int) bool { return out[i].Points[a].Period.Before(out[i].Points[b].Period) })
+		annotate(&out[i])
 	}
 	return out
 }

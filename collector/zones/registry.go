@@ -216,6 +216,11 @@ func (r *Registry) Lookup(city, name string) (Zone, bool) {
 	return Zone{}, false
 }
 
+// IsAggregate reports whether a subject is an aggregate of zones (全市开发区,
+// 全区) rather than a zone, as the resolution rules tell them apart: a
+// ranking of zones lists such figures apart from the zones'.
+func IsAggregate(name string) bool { return isAggregate(name) }
+
 // isAggregate reports whether a subject is an aggregate of zones (全市开发区,
 // 全市工业类开发区, 全区) rather than a zone: those are no registry's.
 func isAggregate(name string) bool { return strings.HasPrefix(name, "全") }

@@ -49,6 +49,25 @@ const (
 	yuanPerYi = "1e8"
 )
 
+// A period is shown as its own month, on every board: 2023年1-6月 (period
+// "2023-06", which ends 2023-07-01 00:00 Beijing time) is drawn and printed
+// at the first instant of June in Beijing time, 2023-06-01 00:00 +08:00,
+// which the axis labels June and the unit time:YYYY-MM prints as 2023-06.
+// The instant a period ends belongs to the next month: a point there sits
+// on July's tick. Elapsed time (期末至今, overdue) still counts from the
+// period's end, when the data could first exist.
+const boardTimezone = "Asia/Shanghai"
+
+// periodMonthMillis turns a vector of period ends (Unix seconds, as
+// devzone_period_end_timestamp_seconds holds them) into the first instant
+// of each period's own month, in milliseconds for Grafana's time units. A
+// Beijing month ends at 16:00 UTC on the month's last day, so a second
+// before the end lies in that month in UTC too, and days_in_month of it
+// is the length of the period's month.
+func periodMonthMillis(ends string) string {
+	return fmt.Sprintf("((%s) - 86400 * days_in_month((%s) - 1)) * 1000", ends, ends)
+}
+
 // overdueDays is how many days after the end of its latest reported period
 // a city counts as overdue on the overview. Bulletins are monthly and come
 // out two to four weeks after the month ends, so a city past two months

@@ -74,69 +74,104 @@ func reachableMappings() []dashboard.ValueMapping {
 	}}}
 }
 
+// never is what the board shows for a timestamp the exporter reports as 0:
+// a job that has not succeeded, or a snapshot not loaded, since the
+// exporter started. An age is never negative, so the value cannot be
+// mistaken; a value mapping prints it as words, in red.
+const never = -1
+
+// sinceOrNever is, per instance (and the other labels of by), the seconds
+// since a timestamp family's value, or never where it is 0. time() − 0
+// would read as 57 years, and max over instances would hide the instance
+// that never succeeded behind the one that did.
+func sinceOrNever(family, by string) string {
+	sel := family + exporterSelector()
+	return fmt.Sprintf("(time() - max by (%s) (%s > 0)) or (max by (%s) (%s == 0) %+d)", by, sel, by, sel, never)
+}
+
+// neverMappings print never as text, in red.
+func neverMappings(text string) []dashboard.ValueMapping {
+	return []dashboard.ValueMapping{{ValueMap: &dashboard.ValueMap{
+		Type: dashboard.MappingTypeValueToText,
+		Options: map[string]dashboard.ValueMappingResult{
+			fmt.Sprint(never): {Text: cog.ToPtr(text), Color: cog.ToPtr(red), Index: cog.ToPtr(int32(0))},
+		},
+	}}}
+}
+
+// perInstance is a family's value on each chosen exporter.
+func perInstance(family string) string {
+	return "max by (instance) (" + family + exporterSelector() + ")"
+}
+
 func storeReachableStat() *stat.PanelBuilder {
 	return defaultStat(prometheusDatasource()).
 		Title("存储可达").
-		Description("上次刷新时存储是否应答(所选实例中最差的一个)。").
+		Description("每个实例上次刷新时存储是否应答。").
 		Mappings(reachableMappings()).
 		Thresholds(thresholds(red, from(1, green))).
-		WithTarget(instantQuery("A", "min(devzone_store_reachable"+exporterSelector()+")", ""))
+		WithTarget(instantQuery("A", perInstance("devzone_store_reachable"), "{{instance}}"))
 }
 
 func snapshotAgeStat() *stat.PanelBuilder {
 	return defaultStat(prometheusDatasource()).
 		Title("快照距今").
-		Description("正在提供的快照上次从存储读取至今的时间。").
+		Description(fmt.Sprintf("每个实例正在提供的快照上次从存储读取至今的时间;超过 %d 秒标红;启动以来从未从存储读到数据的实例显示“从未加载”。", staleJobSeconds)).
 		Unit(unitSecs).
+		Mappings(neverMappings("从未加载")).
 		Thresholds(thresholds(green, from(staleJobSeconds, red))).
-		WithTarget(instantQuery("A", "time() - min(devzone_snapshot_timestamp_seconds"+exporterSelector()+")", ""))
+		WithTarget(instantQuery("A", sinceOrNever("devzone_snapshot_timestamp_seconds", "instance"), "{{instance}}"))
 }
 
 func snapshotSeriesStat() *stat.PanelBuilder {
 	return defaultStat(prometheusDatasource()).
 		Title("快照序列数").
-		Description("快照中数字序列的个数。").
+		Description("每个实例快照中数字序列的个数。").
 		Unit(unitCount).
 		Thresholds(thresholds("blue")).
-		WithTarget(instantQuery("A", "max(devzone_snapshot_series"+exporterSelector()+")", ""))
+		WithTarget(instantQuery("A", perInstance("devzone_snapshot_series"), "{{instance}}"))
 }
 
 func storeFiguresStat() *stat.PanelBuilder {
 	return defaultStat(prometheusDatasource()).
 		Title("存储数字数").
-		Description("存储中的数字(所有报告期)个数。").
+		Description("每个实例上次成功刷新时存储中的数字(所有报告期)个数。").
 		Unit(unitCount).
 		Thresholds(thresholds("blue")).
-		WithTarget(instantQuery("A", "max(devzone_store_figures"+exporterSelector()+")", ""))
+		WithTarget(instantQuery("A", perInstance("devzone_store_figures"), "{{instance}}"))
 }
+
+// jobBy are the labels of a job panel's series: each job of each exporter.
+const jobBy = "instance, " + jobLabel
 
 func jobSinceSuccessBarGauge() *bargauge.PanelBuilder {
 	return defaultBarGauge(prometheusDatasource()).
 		Title("距上次成功").
-		Description(fmt.Sprintf("每个定时任务上次成功至今的时间;超过 %d 秒标红。启动以来从未成功的任务显示为自 1970 年起。", staleJobSeconds)).
+		Description(fmt.Sprintf("每个实例每个定时任务上次成功至今的时间;超过 %d 秒标红;启动以来从未成功的任务显示“从未成功”。", staleJobSeconds)).
 		Span(8).
 		Height(8).
 		Unit(unitSecs).
+		Mappings(neverMappings("从未成功")).
 		Thresholds(thresholds(green, from(staleJobSeconds, red))).
-		WithTarget(instantQuery("A", fmt.Sprintf("time() - max by (%s) (devzone_job_last_success_timestamp_seconds%s)",
-			jobLabel, exporterSelector()), "{{"+jobLabel+"}}"))
+		WithTarget(instantQuery("A", sinceOrNever("devzone_job_last_success_timestamp_seconds", jobBy),
+			"{{instance}} {{"+jobLabel+"}}"))
 }
 
 func jobDurationTimeseries() *timeseries.PanelBuilder {
 	return defaultTimeseries(prometheusDatasource()).
 		Title("任务耗时").
-		Description("每个定时任务最近一次运行的耗时。").
+		Description("每个实例每个定时任务最近一次运行的耗时。").
 		Span(8).
 		Height(8).
 		Unit(unitSecs).
 		WithTarget(rangeQuery("A", fmt.Sprintf("max by (%s) (devzone_job_duration_seconds%s)",
-			jobLabel, exporterSelector()), "{{"+jobLabel+"}}"))
+			jobBy, exporterSelector()), "{{instance}} {{"+jobLabel+"}}"))
 }
 
 func jobFailuresTimeseries() *timeseries.PanelBuilder {
 	return defaultTimeseries(prometheusDatasource()).
 		Title("任务失败与崩溃").
-		Description("每个定时任务失败(含崩溃)与崩溃的次数。").
+		Description("每个实例每个定时任务失败(含崩溃)与崩溃的次数。").
 		Span(8).
 		Height(8).
 		Unit(unitCount).
@@ -144,9 +179,9 @@ func jobFailuresTimeseries() *timeseries.PanelBuilder {
 		DrawStyle(common.GraphDrawStyleBars).
 		FillOpacity(60).
 		WithTarget(rangeQuery("A", fmt.Sprintf("sum by (%s) (increase(devzone_job_failures_total%s[$__rate_interval]))",
-			jobLabel, exporterSelector()), "失败 {{"+jobLabel+"}}")).
+			jobBy, exporterSelector()), "失败 {{instance}} {{"+jobLabel+"}}")).
 		WithTarget(rangeQuery("B", fmt.Sprintf("sum by (%s) (increase(devzone_job_panics_total%s[$__rate_interval]))",
-			jobLabel, exporterSelector()), "崩溃 {{"+jobLabel+"}}"))
+			jobBy, exporterSelector()), "崩溃 {{instance}} {{"+jobLabel+"}}"))
 }
 
 // withResultNames names and colors the series of each report result.
@@ -203,11 +238,11 @@ func storeReachableTimeline() *statetimeline.PanelBuilder {
 func snapshotSeriesTimeseries() *timeseries.PanelBuilder {
 	return defaultTimeseries(prometheusDatasource()).
 		Title("快照序列与存储数字").
-		Description("快照中的序列数(左轴)与存储中的数字数(右轴)。").
+		Description("每个实例快照中的序列数(左轴)与存储中的数字数(右轴)。").
 		Span(6).
 		Height(8).
 		Unit(unitCount).
-		OverrideByName("存储数字", axisProps(common.AxisPlacementRight, "存储数字")).
-		WithTarget(rangeQuery("A", "max(devzone_snapshot_series"+exporterSelector()+")", "快照序列")).
-		WithTarget(rangeQuery("B", "max(devzone_store_figures"+exporterSelector()+")", "存储数字"))
+		OverrideByRegexp("^存储数字", axisProps(common.AxisPlacementRight, "存储数字")).
+		WithTarget(rangeQuery("A", perInstance("devzone_snapshot_series"), "快照序列 {{instance}}")).
+		WithTarget(rangeQuery("B", perInstance("devzone_store_figures"), "存储数字 {{instance}}"))
 }

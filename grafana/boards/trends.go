@@ -14,10 +14,11 @@ import (
 	"github.com/devzone/devzone_exporter/grafana/postgres"
 )
 
-// Trends is 趋势: the history of one zone's indicator and of the zones of
-// one city, read from the store's figures table (Prometheus keeps only the
-// latest period of each series). Points sit at period_end, the instant a
-// reporting period ends (2023年1-6月 at 2023-07-01 00:00 Beijing time).
+// Trends is 趋势: the history of one zone's indicator, of the zones of one
+// city and of the city's 三个一批 drive, read from the store's figures
+// table (Prometheus keeps only the latest period of each series). Points
+// sit at their period's own month (periodMonth: 2023年1-6月 at 2023-06-01
+// 00:00 Beijing time), as on the overview.
 //
 //nolint:staticcheck // SA1019: the classic model on purpose, see the package comment
 func Trends() (dashboard.Dashboard, error) {
@@ -25,7 +26,7 @@ func Trends() (dashboard.Dashboard, error) {
 		Uid(TrendsUID).
 		Description("开发区指标按报告期的历年走势:完成值、同比增速、占全市比重,以及同城开发区对比(数据来自 PostgreSQL 存储的 figures 表)。").
 		Tags([]string{Tag}).
-		Timezone("Asia/Shanghai").
+		Timezone(boardTimezone).
 		Time("now-10y", "now").
 		Link(boardLinks()).
 		WithVariable(cityVariable()).
@@ -39,6 +40,10 @@ func Trends() (dashboard.Dashboard, error) {
 		WithPanel(cityGrowthTimeseries()).
 		WithPanel(cityValueTimeseries()).
 		WithPanel(cityShareTimeseries()).
+		WithRow(dashboard.NewRowBuilder("${city} 三个一批")).
+		WithPanel(batchCountTimeseries()).
+		WithPanel(batchInvestmentTimeseries()).
+		WithPanel(batchRateTimeseries()).
 		Build()
 }
 
@@ -49,9 +54,35 @@ const (
 	cityIs      = "city IN (${city:sqlstring})"
 	zoneIs      = "zone IN (${zone:sqlstring})"
 	indicatorIs = "indicator IN (${indicator:sqlstring})"
-	inRange     = "$__timeFilter(period_end)"
 	isYuan      = "unit = 'yuan'"
 )
+
+// periodMonth is the instant a figure is drawn at: the first instant of
+// its period's own month in Beijing time (see boardTimezone), from the
+// period ("2023-06") rather than period_end (2023-07-01 00:00 +08:00, on
+// July's tick). Grafana's $__time macro cannot take it (its argument may
+// hold no parenthesis), so queries name the column "time" themselves.
+const periodMonth = "(period || '-01')::timestamp AT TIME ZONE '" + boardTimezone + "'"
+
+// Time column and filter of every trends query: the period's month, in
+// the dashboard's time range.
+const (
+	timeColumn = periodMonth + ` AS "time"`
+	inRange    = periodMonth + " BETWEEN $__timeFrom() AND $__timeTo()"
+)
+
+// drawnMeasures are the measures the zone and city panels draw: a
+// variable offers only zones and indicators that have one of them.
+var drawnMeasures = measureIs(figure.MeasureValue, figure.MeasureYoYGrowth, figure.MeasureCityShare)
+
+// aggregatePrefix starts the name of an aggregate of zones (全市开发区),
+// which names no zone; the zone registry tells them apart the same way.
+const aggregatePrefix = "全"
+
+// zoneText names a zone label in a variable's choices so that a joint
+// figure and an aggregate are not taken for a zone.
+var zoneText = "zone || CASE WHEN zone LIKE " + sqlString(aggregatePrefix+"%") + " THEN " + sqlString("("+zoneKindAggregate+")") +
+	" WHEN zone LIKE " + sqlString("%"+figure.ZoneSep+"%") + " THEN " + sqlString("("+zoneKindJoint+")") + " ELSE '' END"
 
 // where renders the WHERE clause of every trends query: stated figures
 // only (derived ones, the consistency checks' implied city totals, carry
@@ -63,10 +94,7 @@ func where(conds ...string) string {
 
 // measureIs selects measures.
 func measureIs(measures ...string) string {
-	quoted := make([]string, len(measures))
-	for i, m := range measures {
-		quoted[i] = sqlString(m)
-	}
+	quoted := quoteAll(measures)
 	if len(quoted) == 1 {
 		return "measure = " + quoted[0]
 	}
@@ -101,20 +129,29 @@ const (
 	colShareChange = "占比较上月变化"
 )
 
+// The variables are chained, city → zone → indicator, each listing only
+// what has data under the one before, ordered so that the first choice,
+// which Grafana selects when the board opens, draws every panel: the city
+// with the latest period (then the one with the most kinds of figure), its
+// zone with the most indicator and measure pairs, the zone's indicator
+// with the most of value, growth and share.
+
 func cityVariable() *dashboard.QueryVariableBuilder {
 	return sqlVariable("city", "城市", `
-SELECT DISTINCT city
+SELECT city
 FROM figures
-WHERE NOT derived
-ORDER BY city`)
+`+where("zone <> ''", drawnMeasures)+`
+GROUP BY city
+ORDER BY max(period) DESC, count(DISTINCT measure) DESC, count(*) DESC, city`)
 }
 
 func zoneVariable() *dashboard.QueryVariableBuilder {
 	return sqlVariable("zone", "开发区", `
-SELECT DISTINCT zone
+SELECT zone AS __value, `+zoneText+` AS __text
 FROM figures
-`+where(cityIs, "zone <> ''")+`
-ORDER BY zone`)
+`+where(cityIs, "zone <> ''", drawnMeasures)+`
+GROUP BY zone
+ORDER BY count(DISTINCT indicator || '/' || measure) DESC, max(period) DESC, zone`)
 }
 
 // indicatorVariable lists the indicators of the zone that have a value,
@@ -128,14 +165,15 @@ func indicatorVariable() *dashboard.QueryVariableBuilder {
 	return sqlVariable("indicator", "指标", `
 SELECT f.indicator AS __value, COALESCE(n.name, f.indicator) AS __text
 FROM (
-  SELECT DISTINCT indicator
+  SELECT indicator, count(DISTINCT measure) AS measures, count(DISTINCT period) AS periods
   FROM figures
-  `+strings.ReplaceAll(where(cityIs, zoneIs, measureIs(figure.MeasureValue, figure.MeasureYoYGrowth, figure.MeasureCityShare)), "\n", "\n  ")+`
+  `+strings.ReplaceAll(where(cityIs, zoneIs, drawnMeasures), "\n", "\n  ")+`
+  GROUP BY indicator
 ) AS f
 LEFT JOIN (VALUES
   `+strings.Join(rows, ",\n  ")+`
 ) AS n (indicator, name) ON n.indicator = f.indicator
-ORDER BY f.indicator`)
+ORDER BY f.measures DESC, f.periods DESC, f.indicator`)
 }
 
 func zoneValueTimeseries() *timeseries.PanelBuilder {
@@ -144,11 +182,11 @@ func zoneValueTimeseries() *timeseries.PanelBuilder {
 		Description("所选开发区所选指标各报告期的完成值(累计值,亿元)。").
 		DrawStyle(common.GraphDrawStyleBars).
 		FillOpacity(60).
-		BarAlignment(common.BarAlignmentBefore).
+		BarAlignment(common.BarAlignmentCenter).
 		Unit(unitYi).
 		Decimals(2).
 		WithTarget(sqlQuery("A", `
-SELECT $__time(period_end), value / `+yuanPerYi+` AS "`+colValue+`"
+SELECT `+timeColumn+`, value / `+yuanPerYi+` AS "`+colValue+`"
 FROM figures
 `+where(cityIs, zoneIs, indicatorIs, measureIs(figure.MeasureValue), isYuan, inRange)+`
 ORDER BY 1`, postgres.FormatTimeSeries))
@@ -163,12 +201,12 @@ func zoneGrowthShareTimeseries() *timeseries.PanelBuilder {
 		OverrideByName(colGrowth, axisProps(common.AxisPlacementLeft, colGrowth)).
 		OverrideByName(colShare, axisProps(common.AxisPlacementRight, colShare)).
 		WithTarget(sqlQuery("A", `
-SELECT $__time(period_end),
+SELECT `+timeColumn+`,
   `+as(pick(figure.MeasureYoYGrowth), colGrowth)+`,
   `+as(pick(figure.MeasureCityShare), colShare)+`
 FROM figures
 `+where(cityIs, zoneIs, indicatorIs, measureIs(figure.MeasureYoYGrowth, figure.MeasureCityShare), inRange)+`
-GROUP BY period_end
+GROUP BY period
 ORDER BY 1`, postgres.FormatTimeSeries))
 }
 
@@ -212,7 +250,7 @@ func cityComparison(title, measure, valueExpr, unit string, extra ...string) *ti
 		Unit(unit).
 		Decimals(float64(decimalsFor(unit))).
 		WithTarget(sqlQuery("A", `
-SELECT $__time(period_end), zone AS metric, `+valueExpr+` AS value
+SELECT `+timeColumn+`, `+zoneText+` AS metric, `+valueExpr+` AS value
 FROM figures
 `+where(conds...)+`
 ORDER BY 1, 2`, postgres.FormatTimeSeries))
@@ -231,4 +269,65 @@ func cityValueTimeseries() *timeseries.PanelBuilder {
 func cityShareTimeseries() *timeseries.PanelBuilder {
 	return cityComparison("各开发区占全市比重", figure.MeasureCityShare, "value", unitRatio).
 		Description("所选城市各开发区所选指标占全市的比重。")
+}
+
+// batches are the 三个一批 drive's batches as the store keys them (the
+// period's own rounds; the *_cumulative keys are a longer scope the
+// overview shows), with their Chinese names.
+var batches = []struct{ indicator, name string }{
+	{figure.ProjectsSigned, "签约一批"},
+	{figure.ProjectsStarted, "开工一批"},
+	{figure.ProjectsProducing, "投产一批"},
+	{figure.ThreeBatchesProjects, "合计"},
+}
+
+// batchHistory is one measure of the 三个一批 drive in the chosen city
+// over the periods, one series per zone (全市开发区, mostly) and batch.
+// withTotal includes the total over the batches (合计), which has no rate.
+func batchHistory(title, measure, valueExpr, unit string, withTotal bool, extra ...string) *timeseries.PanelBuilder {
+	keys := make([]string, 0, len(batches))
+	names := "CASE indicator"
+	for _, b := range batches {
+		if b.indicator == figure.ThreeBatchesProjects && !withTotal {
+			continue
+		}
+		keys = append(keys, b.indicator)
+		names += " WHEN " + sqlString(b.indicator) + " THEN " + sqlString(b.name)
+	}
+	names += " END"
+	conds := slices.Concat([]string{cityIs, "indicator IN (" + strings.Join(quoteAll(keys), ", ") + ")", measureIs(measure)}, extra, []string{inRange})
+	return defaultTimeseries(postgresDatasource()).
+		Title(title).
+		Span(8).
+		Unit(unit).
+		Decimals(float64(decimalsFor(unit))).
+		WithTarget(sqlQuery("A", `
+SELECT `+timeColumn+`, `+zoneText+` || ' ' || `+names+` AS metric, `+valueExpr+` AS value
+FROM figures
+`+where(conds...)+`
+ORDER BY 1, 2`, postgres.FormatTimeSeries))
+}
+
+// quoteAll quotes each string as an SQL literal.
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = sqlString(s)
+	}
+	return out
+}
+
+func batchCountTimeseries() *timeseries.PanelBuilder {
+	return batchHistory("三个一批项目数", figure.MeasureCount, "value", unitCount, true).
+		Description("所选城市“三个一批”活动各报告期签约、开工、投产各批的项目数(本期口径)。")
+}
+
+func batchInvestmentTimeseries() *timeseries.PanelBuilder {
+	return batchHistory("三个一批计划总投资(亿元)", figure.MeasurePlannedInvestment, "value / "+yuanPerYi, unitYi, true, isYuan).
+		Description("所选城市“三个一批”活动各报告期各批项目的计划总投资(亿元,本期口径)。")
+}
+
+func batchRateTimeseries() *timeseries.PanelBuilder {
+	return batchHistory("开工率/投产率/达产率", figure.MeasureRate, "value", unitRatio, false).
+		Description("所选城市“三个一批”活动各报告期的比率:签约一批的开工率、开工一批的投产率、投产一批的达产率。")
 }
