@@ -1,7 +1,9 @@
 package collector
 
 import (
+	"cmp"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,5 +36,48 @@ func TestCityDiagnostics(t *testing.T) {
 	want := []CityDiagnostics{{City: "太原市", Unmatched: 3, Warnings: 1}, {City: "晋中市", Unmatched: 1}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("cityDiagnostics = %+v, want %+v", got, want)
+	}
+}
+
+// TestReportNotes lists the corrected, withdrawn, pinned and held
+// bulletins of each city's latest period, and nothing current, failed or
+// older.
+func TestReportNotes(t *testing.T) {
+	june, may := figure.MustPeriod("2023-06"), figure.MustPeriod("2023-05")
+	at := time.Date(2023, 7, 20, 0, 0, 0, 0, time.UTC)
+	reports := []store.Report{
+		{ID: 1, Name: "a.txt", City: "太原市", Period: june, Status: store.StatusIngested, SupersededBy: 2},
+		{ID: 2, Name: "b.txt", City: "太原市", Period: june, Status: store.StatusIngested, PinnedAt: at},
+		{ID: 3, Name: "c.txt", City: "太原市", Period: june, Status: store.StatusHeld, SupersededBy: 2},
+		{ID: 4, Name: "d.txt", City: "太原市", Period: june, Status: store.StatusIngested, SupersededBy: 2, WithdrawnAt: at},
+		{ID: 5, Name: "old.txt", City: "太原市", Period: may, Status: store.StatusIngested, SupersededBy: 6},
+		{ID: 6, Name: "may.txt", City: "太原市", Period: may, Status: store.StatusIngested},
+		{ID: 7, Name: "bad.txt", City: "太原市", Period: june, Status: store.StatusFailed},
+		// 大同市's only June bulletin was withdrawn: it has no latest
+		// period, and the newest of any city stands for it.
+		{ID: 8, Name: "datong.txt", City: "大同市", Period: june, Status: store.StatusIngested, WithdrawnAt: at},
+		{ID: 9, Name: "joint.txt", City: "晋中市、太原市", Period: june, Status: store.StatusIngested, SupersededBy: 2},
+	}
+	cities := []CityPeriod{{City: "太原市", Period: june}, {City: "晋中市", Period: june}}
+	tests := []struct {
+		name string
+		want ReportNote
+	}{
+		{"corrected", ReportNote{City: "太原市", Period: june, File: "a.txt", Report: 1, Note: NoteCorrected, By: "b.txt", ByReport: 2}},
+		{"pinned", ReportNote{City: "太原市", Period: june, File: "b.txt", Report: 2, Note: NotePinned, At: at}},
+		{"held", ReportNote{City: "太原市", Period: june, File: "c.txt", Report: 3, Note: NoteHeld, By: "b.txt", ByReport: 2}},
+		{"withdrawn wins over superseded", ReportNote{City: "太原市", Period: june, File: "d.txt", Report: 4, Note: NoteWithdrawn, At: at}},
+		{"a city with no figures left", ReportNote{City: "大同市", Period: june, File: "datong.txt", Report: 8, Note: NoteWithdrawn, At: at}},
+		{"each city of a joint bulletin", ReportNote{City: "晋中市", Period: june, File: "joint.txt", Report: 9, Note: NoteCorrected, By: "b.txt", ByReport: 2}},
+		{"each city of a joint bulletin", ReportNote{City: "太原市", Period: june, File: "joint.txt", Report: 9, Note: NoteCorrected, By: "b.txt", ByReport: 2}},
+	}
+	got := reportNotes(reports, cities)
+	var want []ReportNote
+	for _, tt := range tests {
+		want = append(want, tt.want)
+	}
+	slices.SortFunc(want, func(a, b ReportNote) int { return cmp.Or(cmp.Compare(a.City, b.City), cmp.Compare(a.Report, b.Report)) })
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("reportNotes =\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// InboxFollowSymlinks lets the ingest job read symbolic links that
 	// point out of the inbox (inbox.Ingester.FollowSymlinks).
 	InboxFollowSymlinks bool
+	// InboxArchive makes the ingest job move each settled file to the
+	// inbox's processed/ or failed/ (inbox.Ingester.Archive).
+	InboxArchive bool
 	// Derived exposes the figures derived from stated ones (implied city
 	// totals and growth) in families of their own; off by default, as they
 	// add up to two series per zone and indicator.
@@ -383,14 +386,22 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		}
 		e.reresolved.Store(true)
 	}
-	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen, Settle: e.cfg.InboxSettle, FollowSymlinks: e.cfg.InboxFollowSymlinks}
+	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen, Settle: e.cfg.InboxSettle, FollowSymlinks: e.cfg.InboxFollowSymlinks, Archive: e.cfg.InboxArchive}
 	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
 	var storeErrs []error
 	for _, r := range results {
+		if r.ArchiveErr != nil {
+			e.logger.Warn("bulletin left in the inbox; moved next run", "file", r.Path, "err", r.ArchiveErr)
+		}
 		switch r.Outcome {
 		case inbox.Ingested:
 			changed = true
 			e.self.reports.WithLabelValues(string(r.Outcome)).Inc()
+			if r.Stored.HeldBy != 0 {
+				e.logger.Warn("bulletin held: a pinned report of its city and period is current; its figures are not written",
+					"file", r.Path, "period", r.Parsed.Period, "pinned_report", r.Stored.HeldBy, "figures", r.Stored.Figures)
+				continue
+			}
 			e.logger.Info("bulletin ingested", "file", r.Path, "period", r.Parsed.Period,
 				"figures", r.Stored.Figures, "new", r.Stored.New, "revised", r.Stored.Revised, "withdrawn", r.Stored.Withdrawn,
 				"warnings", len(r.Parsed.Warnings), "unmatched", len(r.Parsed.Unmatched))
@@ -510,6 +521,7 @@ func (e *Exporter) reload(ctx context.Context, force bool) error {
 	}
 	snap.addFailedReports(failedReports(reports, snap.Cities))
 	snap.addDiagnostics(cityDiagnostics(reports, snap.Cities))
+	snap.Notes = reportNotes(reports, snap.Cities)
 	exp, err := render(snap, e.cfg.GzipLevel, int(e.textSize.Load()))
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ const maxReasonRunes = 200
 func failedReports(reports []store.Report, cities []CityPeriod) []FailedReport {
 	ingestedAt := map[string][]store.Report{}
 	for _, r := range reports {
-		if r.Status == store.StatusIngested {
+		if r.Status == store.StatusIngested || r.Status == store.StatusHeld {
 			ingestedAt[r.Name] = append(ingestedAt[r.Name], r)
 		}
 	}

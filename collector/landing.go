@@ -45,7 +45,30 @@ type landingData struct {
 	DeclinesOmitted int
 	Findings        []findingRow
 	Unmatched       []unmatchedRow
+	Notes           []noteRow
+	NotesOmitted    int
 	Jobs            []jobRow
+}
+
+// noteRow is a bulletin that was corrected, withdrawn, pinned or held,
+// said as officials read it.
+type noteRow struct {
+	City, Period, File, Note, Detail string
+}
+
+// noteDetail says what n means for the figures.
+func noteDetail(n ReportNote) string {
+	switch n.Note {
+	case NoteCorrected:
+		return "已被同期公报 " + n.By + "（第" + strconv.FormatInt(n.ByReport, 10) + "号）更正，本公报中的数字不再计入指标和告警"
+	case NoteWithdrawn:
+		return formatTime(n.At) + " 撤回，本公报中的数字已移出指标和告警"
+	case NotePinned:
+		return formatTime(n.At) + " 锁定为本期有效公报，之后收到的同期公报暂不采用"
+	case NoteHeld:
+		return "收到时同期公报 " + n.By + "（第" + strconv.FormatInt(n.ByReport, 10) + "号）已锁定，本公报中的数字未采用"
+	}
+	return ""
 }
 
 // unmatchedRow is a city whose current bulletins have sentences the
@@ -139,6 +162,15 @@ func (e *Exporter) landingData() landingData {
 		}
 	}
 	slices.SortFunc(d.Unmatched, func(a, b unmatchedRow) int { return cmp.Compare(rank[a.City], rank[b.City]) })
+	notes := slices.Clone(snap.Notes)
+	slices.SortStableFunc(notes, func(a, b ReportNote) int { return cmp.Compare(rank[a.City], rank[b.City]) })
+	for i, n := range notes {
+		if i == maxReportNotes {
+			d.NotesOmitted = len(notes) - maxReportNotes
+			break
+		}
+		d.Notes = append(d.Notes, noteRow{City: n.City, Period: n.Period.Label(), File: n.File, Note: n.Note, Detail: noteDetail(n)})
+	}
 	if d.Version == "" {
 		d.Version = "(开发版)"
 	}

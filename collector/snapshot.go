@@ -70,6 +70,10 @@ type Snapshot struct {
 	// Diagnostics is what the parser could not read in each city's
 	// current bulletins of its latest period (addDiagnostics).
 	Diagnostics []CityDiagnostics
+	// Notes are the bulletins of each city's latest period that were
+	// corrected, withdrawn, pinned or held (reportNotes), for the
+	// landing page.
+	Notes []ReportNote
 
 	series [numFamilies][]series
 }

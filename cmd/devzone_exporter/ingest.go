@@ -66,14 +66,17 @@ func (m *Main) runIngest(ctx context.Context) int {
 // parser did not understand, indented.
 func printResult(w io.Writer, r inbox.Result) {
 	s := r.Stored
-	switch r.Outcome {
-	case inbox.Ingested:
+	switch {
+	case r.Outcome == inbox.Ingested && s.HeldBy != 0:
+		fmt.Fprintf(w, "%s: held, pinned report %d is current: its %d figures are not written (reports unpin %d applies the newest held bulletin), period %s\n",
+			r.Path, s.HeldBy, s.Figures, s.HeldBy, r.Parsed.Period)
+	case r.Outcome == inbox.Ingested:
 		fmt.Fprintf(w, "%s: %d figures stored (%d new, %d revised, %d unchanged), %d derived, period %s\n",
 			r.Path, s.Figures, s.New, s.Revised, s.Unchanged, s.Derived, r.Parsed.Period)
 		if s.Withdrawn > 0 {
 			fmt.Fprintf(w, "  supersedes the earlier bulletins of its city and period: %d figures they stated and it does not withdrawn\n", s.Withdrawn)
 		}
-	case inbox.Duplicate:
+	case r.Outcome == inbox.Duplicate:
 		fmt.Fprintf(w, "%s: already ingested, nothing changed\n", r.Path)
 	default:
 		// The error names the file already.

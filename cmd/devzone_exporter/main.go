@@ -67,8 +67,8 @@ type Main struct {
 	serve            *kingpin.CmdClause
 	zonesSuggest     *kingpin.CmdClause
 	zonesFile        string
-	withdraw         *kingpin.CmdClause
-	withdrawRef      string
+	reports          reportsCommands
+	reportRef        string
 	srv              serveConfig
 	// exit is set when --help or --version has been handled: kingpin would
 	// otherwise go on to run the default command.
@@ -130,7 +130,7 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	m.generate = m.addGenerateCommand(app)
 	m.backfill = m.addBackfillCommand(app)
 	m.zonesSuggest = m.addZonesCommand(app)
-	m.withdraw = m.addReportsCommand(app)
+	m.reports = m.addReportsCommand(app)
 	return m
 }
 
@@ -186,8 +186,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.interruptible(ctx, m.runTrend)
 	case m.zonesSuggest.FullCommand():
 		return m.interruptible(ctx, m.runZonesSuggest)
-	case m.withdraw.FullCommand():
-		return m.interruptible(ctx, m.runReportsWithdraw)
+	case m.reports.withdraw.FullCommand(), m.reports.pin.FullCommand(), m.reports.unpin.FullCommand():
+		return m.interruptible(ctx, m.runReports(cmd))
 	case m.serve.FullCommand():
 		return m.runServe(ctx)
 	}

@@ -48,11 +48,13 @@ type serveConfig struct {
 	inboxSettle bool
 	// inboxFollowSymlinks lets the ingest job read links out of the inbox.
 	inboxFollowSymlinks bool
-	ingest              string
-	refresh             string
-	timezone            string
-	jobTimeout          time.Duration
-	derived             bool
+	// inboxArchive moves settled files to processed/ and failed/.
+	inboxArchive bool
+	ingest       string
+	refresh      string
+	timezone     string
+	jobTimeout   time.Duration
+	derived      bool
 	// fileTimeout bounds the parsing of one bulletin in an ingest run.
 	fileTimeout time.Duration
 	// Limits of the web server.
@@ -76,6 +78,8 @@ func (m *Main) addServeFlags(c *kingpin.CmdClause) {
 		Default("true").BoolVar(&m.srv.inboxSettle)
 	c.Flag("inbox.follow-symlinks", "Read symbolic links in the inbox that point out of it; without it such a link is kept as a failed bulletin and not read.").
 		Default("false").BoolVar(&m.srv.inboxFollowSymlinks)
+	c.Flag("inbox.archive", "Move each file out of the inbox once the store has it: to processed/ when its figures are stored, to failed/ with its error in <name>.error.txt when it is kept as failed (both under --inbox.dir, never read as inbox; names are not overwritten).").
+		Default("false").BoolVar(&m.srv.inboxArchive)
 	c.Flag("schedule.ingest", "When the ingest job reads the inbox: a cron spec of five fields, or @every 30s, @hourly, ….").
 		Default(collector.DefaultSchedule.Ingest).StringVar(&m.srv.ingest)
 	c.Flag("schedule.refresh", "When the refresh job rebuilds the metrics from the store: a cron spec of five fields, or @every 30s, @hourly, ….").
@@ -159,6 +163,7 @@ func (m *Main) runServe(ctx context.Context) int {
 		FileTimeout:         m.srv.fileTimeout,
 		InboxSettle:         m.srv.inboxSettle,
 		InboxFollowSymlinks: m.srv.inboxFollowSymlinks,
+		InboxArchive:        m.srv.inboxArchive,
 		APIMaxInFlight:      m.srv.maxAPIRequests,
 		LeaderLease:         m.srv.leaderLease,
 		Derived:             m.srv.derived,

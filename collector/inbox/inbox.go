@@ -51,6 +51,12 @@ type Result struct {
 	// bulletin writes; nil without a registry.
 	Resolutions []zones.Resolution
 	Err         error
+	// Archived is where Dir moved the file (Ingester.Archive); "" when it
+	// stayed in the inbox.
+	Archived string
+	// ArchiveErr says why a file to archive stayed in the inbox; the next
+	// run tries again.
+	ArchiveErr error
 }
 
 // Ingester ingests files into a store.
@@ -78,6 +84,14 @@ type Ingester struct {
 	// Seen, when set, lets Dir skip the files it settled in earlier runs
 	// and that have not changed since.
 	Seen *Seen
+	// Archive makes Dir move each settled file out of the inbox once the
+	// store has it: to processed/ when its bytes are stored, to failed/
+	// with its error in <name>.error.txt when it is kept as failed (see
+	// archive).
+	Archive bool
+	// crashAt, in tests, stops an archive move at the named step as a
+	// crash would.
+	crashAt func(step string) error
 	// Settle, with Seen, makes Dir read a new or changed file only once
 	// two runs in a row saw it with the same stat (size, modification
 	// time, …): a file still being copied into the inbox is Pending, not
@@ -103,7 +117,7 @@ func (in *Ingester) File(ctx context.Context, path string) Result {
 	}
 	if found {
 		switch prev.Status {
-		case store.StatusIngested:
+		case store.StatusIngested, store.StatusHeld:
 			res.Outcome = Duplicate
 			res.Stored = store.IngestResult{ReportID: prev.ID, Figures: prev.Figures, Unchanged: prev.Figures, Duplicate: true}
 			return res
@@ -327,6 +341,11 @@ func (in *Ingester) now() time.Time {
 // Files lists the bulletin files under the given paths: files as given,
 // directories walked for the files IsBulletin names, in name order. Hidden files
 // and directories are skipped.
+//
+// The archive directories at the top of a directory (ProcessedDir,
+// FailedDir) are not walked: what Ingester.Archive moved there is not
+// inbox, and a failed file's error beside it is no bulletin. Name one of
+// them to read it.
 func Files(paths ...string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -348,6 +367,9 @@ func Files(paths ...string) ([]string, error) {
 					return filepath.SkipDir
 				}
 				return nil
+			}
+			if d.IsDir() && filepath.Dir(path) == filepath.Clean(p) && (d.Name() == ProcessedDir || d.Name() == FailedDir) {
+				return filepath.SkipDir
 			}
 			if !d.IsDir() && IsBulletin(d.Name()) {
 				found = append(found, path)
@@ -408,12 +430,14 @@ func errs(rs []Result) error {
 }
 
 // Dir ingests every bulletin file under dir, in name order, and returns
-// each file's result and the joined errors of those that failed. A
+// each file's result and the joined errors of those that failed. The
+// archive directories at its top (ProcessedDir, FailedDir) are not read;
+// with Archive, each settled file is moved there (archive). A
 // result's Parsed holds the period and warnings only, and its Findings
 // are left out: they are stored, and a run over many files would hold
 // them all.
 func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
-	files, err := Files(dir)
+	paths, err := Files(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -421,19 +445,25 @@ func (in *Ingester) Dir(ctx context.Context, dir string) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbox %s: %w", DisplayName(dir), err)
 	}
-	out := make([]Result, 0, len(files))
-	for _, f := range files {
+	out := make([]Result, 0, len(paths))
+	for _, f := range paths {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
+		var r Result
 		if !in.FollowSymlinks {
 			if err := outside(root, f); err != nil {
-				out = append(out, in.unreadable(ctx, Result{Path: f}, f, err))
-				continue
+				r = in.unreadable(ctx, Result{Path: f}, f, err)
 			}
 		}
-		out = append(out, in.fileOnce(ctx, f))
+		if r.Path == "" {
+			r = in.fileOnce(ctx, f)
+		}
+		if in.Archive {
+			r = in.archive(dir, r)
+		}
+		out = append(out, r)
 	}
-	in.Seen.retain(files)
+	in.Seen.retain(paths)
 	return out, errs(out)
 }

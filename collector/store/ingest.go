@@ -30,6 +30,10 @@ type IngestResult struct {
 	// Duplicate is true when the same bytes were ingested before; nothing
 	// was changed.
 	Duplicate bool
+	// HeldBy is the pinned report of the report's city and period that
+	// kept it from being applied: it is stored as held, its figures and
+	// findings unwritten (see PinReport). 0 when it was applied.
+	HeldBy int64
 }
 
 // stageRow is one figure on its way into the figures table.
@@ -198,9 +202,9 @@ SET figure_id = (
 const reviseSQL = `
 INSERT INTO figure_revisions
     (figure_id, city, zone, indicator, measure, period, value, unit, approx, text,
-     report_id, replaced_by_report_id, replaced_at)
+     report_id, replaced_by_report_id, replaced_at, derived, line, zone_written)
 SELECT f.id, f.city, f.zone, f.indicator, f.measure, f.period, f.value, f.unit, f.approx, f.text,
-       f.report_id, ?, ?
+       f.report_id, ?, ?, f.derived, f.line, f.zone_written
 FROM ingest_stage s
 JOIN figures f ON f.id = s.figure_id
 WHERE f.value <> s.value OR f.unit <> s.unit OR f.approx <> s.approx`
@@ -267,6 +271,10 @@ const bumpStateSQL = `UPDATE store_state SET version = version + 1, figures = fi
 // call: if equal, count once; if different, return an error naming the key
 // (and nothing is written).
 //
+// A report of a city and period whose current report an operator pinned
+// (PinReport) is kept held instead (HeldBy): its row is stored, its
+// figures and findings are kept with it, unwritten, until UnpinReport.
+//
 // The figures go through a staging table (COPY on PostgreSQL, multi-row
 // INSERTs on SQLite) and four set-based statements, so a report of 100,000
 // figures costs a handful of round trips, not 100,000.
@@ -327,37 +335,73 @@ func (s *Store) ingest(ctx context.Context, r Report, rows []stageRow) (IngestRe
 		return IngestResult{}, fmt.Errorf("insert report: %w", err)
 	}
 
-	if res.Withdrawn, err = s.supersede(ctx, tx, r, res.ReportID, rows, now); err != nil {
-		return IngestResult{}, fmt.Errorf("supersede: %w", err)
-	}
-	if res.Withdrawn > 0 {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET withdrawn = ? WHERE id = ?`), res.Withdrawn, res.ReportID); err != nil {
-			return IngestResult{}, fmt.Errorf("supersede: %w", err)
+	res.Figures, res.Derived = len(stated), len(derived)
+	if !r.Period.IsZero() {
+		pinned, err := pinnedReport(ctx, tx, r.Period, reportCities(stated), city)
+		if err != nil {
+			return IngestResult{}, err
+		}
+		if pinned != 0 {
+			if err := hold(ctx, tx, res.ReportID, pinned, rows, r.Findings); err != nil {
+				return IngestResult{}, err
+			}
+			if err := tx.Commit(); err != nil {
+				return IngestResult{}, fmt.Errorf("commit: %w", err)
+			}
+			res.HeldBy = pinned
+			return res, nil
 		}
 	}
-	added, revised, err := s.apply(ctx, tx, stated, res.ReportID, now)
+	a, err := s.applyReport(ctx, tx, r.Period, res.ReportID, stated, derived, r.Findings, now)
 	if err != nil {
 		return IngestResult{}, err
-	}
-	addedDerived := 0
-	if len(derived) > 0 {
-		if addedDerived, _, err = s.apply(ctx, tx, derived, res.ReportID, now); err != nil {
-			return IngestResult{}, fmt.Errorf("derived figures: %w", err)
-		}
-	}
-	if err := insertFindings(ctx, tx, res.ReportID, r.Findings); err != nil {
-		return IngestResult{}, err
-	}
-	if _, err := tx.ExecContext(ctx, tx.Rebind(bumpStateSQL), added+addedDerived); err != nil {
-		return IngestResult{}, fmt.Errorf("store state: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return IngestResult{}, fmt.Errorf("commit: %w", err)
 	}
-	res.Figures, res.Derived = len(stated), len(derived)
-	res.New, res.Revised = added, revised
-	res.Unchanged = res.Figures - added - revised
+	res.New, res.Revised, res.Withdrawn = a.added, a.revised, a.withdrawn
+	res.Unchanged = res.Figures - a.added - a.revised
 	return res, nil
+}
+
+// applied is what applyReport did.
+type applied struct {
+	added, revised, withdrawn int
+}
+
+// applyReport makes a claimed report the current one of its cities and
+// period, in its transaction: it supersedes the earlier reports (figures
+// they stated and it does not are withdrawn, their findings set aside),
+// merges its stated and derived figures, stores its findings and moves the
+// store's version. Ingest calls it for a new report, UnpinReport for the
+// held report it applies.
+func (s *Store) applyReport(ctx context.Context, tx *sqlx.Tx, period figure.Period, reportID int64, stated, derived []stageRow, findings []figure.Finding, now time.Time) (applied, error) {
+	var a applied
+	var err error
+	if a.withdrawn, err = s.supersede(ctx, tx, period, reportID, append(append([]stageRow(nil), stated...), derived...), now); err != nil {
+		return applied{}, fmt.Errorf("supersede: %w", err)
+	}
+	if a.withdrawn > 0 {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET withdrawn = ? WHERE id = ?`), a.withdrawn, reportID); err != nil {
+			return applied{}, fmt.Errorf("supersede: %w", err)
+		}
+	}
+	if a.added, a.revised, err = s.apply(ctx, tx, stated, reportID, now); err != nil {
+		return applied{}, err
+	}
+	addedDerived := 0
+	if len(derived) > 0 {
+		if addedDerived, _, err = s.apply(ctx, tx, derived, reportID, now); err != nil {
+			return applied{}, fmt.Errorf("derived figures: %w", err)
+		}
+	}
+	if err := insertFindings(ctx, tx, reportID, findings); err != nil {
+		return applied{}, err
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(bumpStateSQL), a.added+addedDerived); err != nil {
+		return applied{}, fmt.Errorf("store state: %w", err)
+	}
+	return a, nil
 }
 
 // apply stages rows and merges them into figures: revisions kept, changed

@@ -21,6 +21,11 @@ const (
 	// StatusFailed marks a report that could not be parsed or stored; it is
 	// retried only when its bytes change.
 	StatusFailed = "failed"
+	// StatusHeld marks a report read while an operator had pinned another
+	// report of its city and period (reports pin): kept with its figures
+	// unwritten, SupersededBy the pinned report. The store keeps it as an
+	// ingested row with held set; reports unpin applies the newest one.
+	StatusHeld = "held"
 )
 
 // Report is one bulletin file the store has seen.
@@ -52,6 +57,9 @@ type Report struct {
 	// Warnings, Unmatched and Skipped count Diagnostics' lists, as the
 	// store read them (Ingest counts the lists it is given).
 	Warnings, Unmatched, Skipped int
+	// PinnedAt is when an operator pinned it as the current report of its
+	// city and period (reports pin); zero when it is not pinned.
+	PinnedAt time.Time
 }
 
 // Diagnostics is what the parser said about a bulletin beside its
@@ -95,9 +103,13 @@ type reportRow struct {
 	Warnings     int           `db:"warnings"`
 	Unmatched    int           `db:"unmatched"`
 	Skipped      int           `db:"skipped"`
+	PinnedAt     sql.NullTime  `db:"pinned_at"`
+	Held         bool          `db:"held"`
 }
 
-const reportColumns = `id, name, checksum, received_at, period, status, error, figures, city, superseded_by, withdrawn_at, withdrawn, diagnostics, warnings, unmatched, skipped`
+// reportColumns are the columns of reportRow. held_figures is read only
+// where it is applied (UnpinReport): the refresh lists every report.
+const reportColumns = `id, name, checksum, received_at, period, status, error, figures, city, superseded_by, withdrawn_at, withdrawn, diagnostics, warnings, unmatched, skipped, pinned_at, held`
 
 func (r reportRow) report() (Report, error) {
 	var p figure.Period
@@ -127,6 +139,12 @@ func (r reportRow) report() (Report, error) {
 	}
 	if r.WithdrawnAt.Valid {
 		rep.WithdrawnAt = r.WithdrawnAt.Time.UTC()
+	}
+	if r.PinnedAt.Valid {
+		rep.PinnedAt = r.PinnedAt.Time.UTC()
+	}
+	if r.Held {
+		rep.Status = StatusHeld
 	}
 	return rep, nil
 }

@@ -2,17 +2,15 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/devzone/devzone_exporter/collector/consistency"
+	"github.com/devzone/devzone_exporter/collector/figure"
 )
 
 // ReasonWithdrawn marks a revision kept for a figure that left figures: a
@@ -67,11 +65,11 @@ type withdrawnFigure struct {
 // the earlier reports of those cities and period, and marks those reports
 // superseded. It runs in the report's transaction, before its figures are
 // merged; it returns how many figures it withdrew.
-func (s *Store) supersede(ctx context.Context, tx *sqlx.Tx, r Report, reportID int64, rows []stageRow, now time.Time) (int, error) {
-	if r.Period.IsZero() || len(rows) == 0 {
+func (s *Store) supersede(ctx context.Context, tx *sqlx.Tx, p figure.Period, reportID int64, rows []stageRow, now time.Time) (int, error) {
+	if p.IsZero() || len(rows) == 0 {
 		return 0, nil
 	}
-	period := r.Period.String()
+	period := p.String()
 	type key struct {
 		city, zone, indicator, measure string
 		derived                        bool
@@ -101,7 +99,17 @@ func (s *Store) supersede(ctx context.Context, tx *sqlx.Tx, r Report, reportID i
 	// this report's: a contradiction two bulletins state counts once. The
 	// registry's new-name findings are kept: they are noted once, in the
 	// report a name first appears in.
-	q, args, err := sqlx.In(`DELETE FROM findings WHERE period = ? AND city IN (?) AND kind <> ?`, period, cities, consistency.KindUnknownZoneName)
+	// They are kept aside, for WithdrawReport to bring back.
+	q, args, err := sqlx.In(`INSERT INTO superseded_findings (report_id, kind, city, zone, indicator, period, message, numbers, sentences, superseded_by)
+SELECT report_id, kind, city, zone, indicator, period, message, numbers, sentences, ? FROM findings
+WHERE period = ? AND city IN (?) AND kind <> ? ORDER BY id`, reportID, period, cities, consistency.KindUnknownZoneName)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+		return 0, fmt.Errorf("keep superseded findings: %w", err)
+	}
+	q, args, err = sqlx.In(`DELETE FROM findings WHERE period = ? AND city IN (?) AND kind <> ?`, period, cities, consistency.KindUnknownZoneName)
 	if err != nil {
 		return 0, err
 	}
@@ -131,8 +139,8 @@ func withdrawFigures(ctx context.Context, tx *sqlx.Tx, ids []int64, byID int64, 
 		q, args, err := sqlx.In(`
 INSERT INTO figure_revisions
     (figure_id, city, zone, indicator, measure, period, value, unit, approx, text,
-     report_id, replaced_by_report_id, replaced_at, reason)
-SELECT id, city, zone, indicator, measure, period, value, unit, approx, text, report_id, ?, ?, ?
+     report_id, replaced_by_report_id, replaced_at, reason, derived, line, zone_written)
+SELECT id, city, zone, indicator, measure, period, value, unit, approx, text, report_id, ?, ?, ?, derived, line, zone_written
 FROM figures WHERE id IN (?)`, byID, now, ReasonWithdrawn, chunk)
 		if err != nil {
 			return err
@@ -149,75 +157,4 @@ FROM figures WHERE id IN (?)`, byID, now, ReasonWithdrawn, chunk)
 		}
 	}
 	return nil
-}
-
-// ErrReportNotFound is returned by WithdrawReport for a report the store
-// does not have.
-var ErrReportNotFound = errors.New("no such report")
-
-// WithdrawResult says what WithdrawReport did.
-type WithdrawResult struct {
-	Report  Report
-	Figures int // the figures withdrawn (those whose current value it stated)
-}
-
-// WithdrawReport withdraws a report an operator says is wrong, in one
-// transaction: the figures whose current value it stated leave figures
-// (kept in figure_revisions, reason withdrawn), its findings are dropped,
-// and the report is marked withdrawn. ref is the report's id, checksum or
-// file name (the latest received of that name). A figure it stated with
-// the same value as an earlier report stays: that report stated it too.
-func (s *Store) WithdrawReport(ctx context.Context, ref string) (WithdrawResult, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var row reportRow
-	q := `SELECT ` + reportColumns + ` FROM reports WHERE checksum = ? OR name = ?`
-	args := []any{ref, ref}
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		q += ` OR id = ?`
-		args = append(args, id)
-	}
-	err = tx.GetContext(ctx, &row, tx.Rebind(q+` ORDER BY received_at DESC, id DESC LIMIT 1`), args...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, ErrReportNotFound)
-	}
-	if err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
-	}
-	if row.WithdrawnAt.Valid {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: report %d (%s) was withdrawn at %s", ref, row.ID, row.Name, row.WithdrawnAt.Time.UTC().Format(time.RFC3339))
-	}
-	if row.Status != StatusIngested {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: report %d (%s) is %s, it stored no figures", ref, row.ID, row.Name, row.Status)
-	}
-	var ids []int64
-	if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM figures WHERE report_id = ?`), row.ID); err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
-	}
-	now := s.clock()
-	if err := withdrawFigures(ctx, tx, ids, row.ID, now); err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
-	}
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE report_id = ?`), row.ID); err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: findings: %w", ref, err)
-	}
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE reports SET withdrawn_at = ?, withdrawn = ? WHERE id = ?`), now, len(ids), row.ID); err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
-	}
-	// The findings' counts changed even when no figure did.
-	if _, err := tx.ExecContext(ctx, tx.Rebind(bumpStateSQL), 0); err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: store state: %w", ref, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: commit: %w", ref, err)
-	}
-	rep, err := row.report()
-	if err != nil {
-		return WithdrawResult{}, fmt.Errorf("withdraw %s: %w", ref, err)
-	}
-	rep.WithdrawnAt = now
-	return WithdrawResult{Report: rep, Figures: len(ids)}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -46,21 +47,26 @@ func (a *API) Register(mux *http.ServeMux) {
 
 // reportJSON is one report of /api/v1/reports.
 type reportJSON struct {
-	ID           int64              `json:"id"`
-	File         string             `json:"file"`
-	Checksum     string             `json:"checksum"`
-	Received     time.Time          `json:"received"`
-	City         string             `json:"city"`
-	Period       string             `json:"period"`
-	Status       string             `json:"status"`
-	Error        string             `json:"error,omitempty"`
-	Figures      int                `json:"figures_stored"`
-	Withdrawn    int                `json:"figures_withdrawn"`
-	SupersededBy int64              `json:"superseded_by,omitempty"`
-	WithdrawnAt  *time.Time         `json:"withdrawn_at,omitempty"`
-	Warnings     []string           `json:"warnings"`
-	Unmatched    []store.Diagnostic `json:"unmatched"`
-	Skipped      []store.Diagnostic `json:"skipped"`
+	ID           int64      `json:"id"`
+	File         string     `json:"file"`
+	Checksum     string     `json:"checksum"`
+	Received     time.Time  `json:"received"`
+	City         string     `json:"city"`
+	Period       string     `json:"period"`
+	Status       string     `json:"status"`
+	Error        string     `json:"error,omitempty"`
+	Figures      int        `json:"figures_stored"`
+	Withdrawn    int        `json:"figures_withdrawn"`
+	SupersededBy int64      `json:"superseded_by,omitempty"`
+	WithdrawnAt  *time.Time `json:"withdrawn_at,omitempty"`
+	PinnedAt     *time.Time `json:"pinned_at,omitempty"`
+	// Held is why a held report's figures are not in the store; its
+	// figures_stored is 0 and figures_held counts what it states.
+	Held        string             `json:"held,omitempty"`
+	FiguresHeld int                `json:"figures_held,omitempty"`
+	Warnings    []string           `json:"warnings"`
+	Unmatched   []store.Diagnostic `json:"unmatched"`
+	Skipped     []store.Diagnostic `json:"skipped"`
 }
 
 // reports lists the bulletins the store has seen, newest first, a page at
@@ -99,6 +105,14 @@ func (a *API) reports(w http.ResponseWriter, r *http.Request) {
 		if !rep.WithdrawnAt.IsZero() {
 			at := rep.WithdrawnAt
 			j.WithdrawnAt = &at
+		}
+		if !rep.PinnedAt.IsZero() {
+			at := rep.PinnedAt
+			j.PinnedAt = &at
+		}
+		if rep.Status == store.StatusHeld {
+			j.Held = fmt.Sprintf("pinned report %d was current when it came; its figures were not written", rep.SupersededBy)
+			j.Figures, j.FiguresHeld = 0, rep.Figures
 		}
 		if j.Warnings == nil {
 			j.Warnings = []string{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"testing"
@@ -68,6 +69,30 @@ func TestReportsEndpoint(t *testing.T) {
 			}
 			if a.File != "a.txt" || a.SupersededBy != b.ID || a.Checksum != "a" {
 				t.Errorf("superseded report %+v, want superseded by %d", a, b.ID)
+			}
+
+			// b.txt pinned, a later d.txt is held: it says so, and why.
+			if _, err := st.PinReport(ctx, "b.txt"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Ingest(ctx, store.Report{Name: "d.txt", Checksum: "d", Period: june}, []figure.Figure{f("中北高新区", 3), f("清徐开发区", 4)}); err != nil {
+				t.Fatal(err)
+			}
+			code, body = get(t, apiOver(func() *store.Store { return st }, os.Stderr), "/api/v1/reports?limit=3")
+			if code != http.StatusOK {
+				t.Fatalf("status %d: %s", code, body)
+			}
+			got.Reports = nil
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatal(err)
+			}
+			d, b := got.Reports[0], got.Reports[2]
+			if d.File != "d.txt" || d.Status != store.StatusHeld || d.Held != fmt.Sprintf("pinned report %d was current when it came; its figures were not written", b.ID) ||
+				d.Figures != 0 || d.FiguresHeld != 2 || d.SupersededBy != b.ID {
+				t.Errorf("held report %+v, want held by pinned report %d, 0 figures stored, 2 held", d, b.ID)
+			}
+			if b.File != "b.txt" || b.PinnedAt == nil || b.Status != store.StatusIngested || b.Held != "" {
+				t.Errorf("pinned report %+v, want ingested with pinned_at", b)
 			}
 		})
 	}
