@@ -226,7 +226,8 @@ func periodListIn(pre string) ([]statedPeriod, string) {
 // are cannot be told.
 func quarterList(n int, rep figure.Period) []statedPeriod {
 	k := int(rep.Month) / 3
-	if n < 2 || !(n == k || (n == k-1 && rep.Month%3 == 0)) {
+	fits := n == k || n == k-1 && rep.Month%3 == 0
+	if n < 2 || !fits {
 		return nil
 	}
 	out := make([]statedPeriod, n)

@@ -1036,7 +1036,8 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 	if strings.Contains(what, "开发区") || strings.Contains(what, "园区") {
 		return "", 0, "", "share of all zones' total"
 	}
-	if what != "" && !(bareIndustry(what) && st.ind.kind == kindCore && st.ind.key == figure.IndustrialValueAdded) {
+	valueAddedShort := bareIndustry(what) && st.ind.kind == kindCore && st.ind.key == figure.IndustrialValueAdded
+	if what != "" && !valueAddedShort {
 		// 规模工业增加值…占全市规模工业的81.2%: 规模工业 is the value added.
 		if p, ok := phraseAt(what, 0); !ok || p.kind != kindCore || len(p.phrase) != len(what) {
 			return "", 0, "", "share of another total (" + what + ")"
