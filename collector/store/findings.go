@@ -121,7 +121,12 @@ ORDER BY f.city, f.kind`
 // LatestFindingCounts counts the findings of each city's latest period (of
 // its stated figures) by kind, ordered by city and kind.
 func (s *Store) LatestFindingCounts(ctx context.Context) ([]FindingCount, error) {
-	rows, err := s.db.QueryContext(ctx, latestFindingCountsSQL)
+	return s.findingCounts(ctx, latestFindingCountsSQL)
+}
+
+// findingCounts runs query, which selects city, period, kind and a count.
+func (s *Store) findingCounts(ctx context.Context, query string) ([]FindingCount, error) {
+	rows, err := s.db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("finding counts: %w", err)
 	}

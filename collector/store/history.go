@@ -1,9 +1,6 @@
 package store
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 // findingCountsSQL counts the findings of every city and period by kind
 // (superseded reports' findings are gone from findings already).
@@ -16,21 +13,5 @@ ORDER BY city, period, kind`
 // FindingCounts counts the findings of every city and period by kind, for
 // a history (backfill) of devzone_report_findings.
 func (s *Store) FindingCounts(ctx context.Context) ([]FindingCount, error) {
-	rows, err := s.db.QueryContext(ctx, findingCountsSQL)
-	if err != nil {
-		return nil, fmt.Errorf("finding counts: %w", err)
-	}
-	defer rows.Close()
-	var out []FindingCount
-	for rows.Next() {
-		var c FindingCount
-		if err := rows.Scan(&c.City, &c.Period, &c.Kind, &c.Count); err != nil {
-			return nil, fmt.Errorf("finding counts: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("finding counts: %w", err)
-	}
-	return out, nil
+	return s.findingCounts(ctx, findingCountsSQL)
 }

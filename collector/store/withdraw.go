@@ -145,22 +145,12 @@ WHERE v.replaced_by_report_id = ? AND v.report_id <> ? AND v.period = ? AND v.re
                     AND f.measure = v.measure AND f.period = v.period AND f.derived = v.derived)
 ORDER BY v.report_id, v.id`
 
-// restorableRow is a value restorableSQL found.
+// restorableRow is a value restorableSQL found: a figure row with its
+// revision's id and the zone as the bulletin wrote it.
 type restorableRow struct {
-	ID          int64   `db:"id"`
-	City        string  `db:"city"`
-	Zone        string  `db:"zone"`
-	Indicator   string  `db:"indicator"`
-	Measure     string  `db:"measure"`
-	Period      string  `db:"period"`
-	Value       float64 `db:"value"`
-	Unit        string  `db:"unit"`
-	Approx      bool    `db:"approx"`
-	Text        string  `db:"text"`
-	Line        int     `db:"line"`
-	Derived     bool    `db:"derived"`
-	ZoneWritten string  `db:"zone_written"`
-	ReportID    int64   `db:"report_id"`
+	figureRow
+	ID          int64  `db:"id"`
+	ZoneWritten string `db:"zone_written"`
 }
 
 // restore brings back, in the withdrawing transaction, what the withdrawn

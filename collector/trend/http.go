@@ -181,9 +181,9 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	format := r.URL.Query().Get("format")
-	if format != "" && format != "json" && format != "csv" && format != "excel" {
-		a.fail(w, r, invalid("format %s: want json, csv or excel", quote(format)))
+	format, err := formatOf(r)
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	var series []Series
@@ -215,6 +215,16 @@ func (a *API) series(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// formatOf reads the format parameter of /series and /ranking: json (the
+// default), csv or excel.
+func formatOf(r *http.Request) (string, error) {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" && format != "excel" {
+		return "", invalid("format %s: want json, csv or excel", quote(format))
+	}
+	return format, nil
+}
+
 // ranking answers the zones of one period ordered by one measure, as
 // JSON, CSV or CSV for Excel.
 func (a *API) ranking(w http.ResponseWriter, r *http.Request) {
@@ -223,9 +233,9 @@ func (a *API) ranking(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	format := r.URL.Query().Get("format")
-	if format != "" && format != "json" && format != "csv" && format != "excel" {
-		a.fail(w, r, invalid("format %s: want json, csv or excel", quote(format)))
+	format, err := formatOf(r)
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	var rk Ranking
