@@ -209,21 +209,27 @@ func TestLandingPageOrder(t *testing.T) {
 		}
 	}
 
-	var csv []url.Values
+	// Each city links its values and growth (CSV), every measure (Excel)
+	// and its zones' ranking by value added's growth (Excel), in order.
+	type link struct{ path, measure, format string }
+	perCity := []link{{"api/v1/series", "", "csv"}, {"api/v1/series", "yoy_growth", "csv"},
+		{"api/v1/series", "all", "excel"}, {"api/v1/ranking", "yoy_growth", "excel"}}
+	var links []*url.URL
 	for _, m := range regexp.MustCompile(`<a class="csv" href="([^"]+)">`).FindAllStringSubmatch(page, -1) {
 		u, err := url.Parse(html.UnescapeString(m[1]))
-		if err != nil || u.Path != "api/v1/series" {
+		if err != nil {
 			t.Errorf("CSV link %q (%v)", m[1], err)
 			continue
 		}
-		csv = append(csv, u.Query())
+		links = append(links, u)
 	}
-	if len(csv) != 2*len(want) {
-		t.Fatalf("%d CSV links, want two per city: %v", len(csv), csv)
+	if len(links) != len(perCity)*len(want) {
+		t.Fatalf("%d CSV links, want %d per city: %v", len(links), len(perCity), links)
 	}
-	for i, q := range csv {
-		if q.Get("city") != want[i/2] || q.Get("format") != "csv" || q.Get("measure") != []string{"", "yoy_growth"}[i%2] {
-			t.Errorf("CSV link %d: %v, want city %s", i, q, want[i/2])
+	for i, u := range links {
+		q, l := u.Query(), perCity[i%len(perCity)]
+		if u.Path != l.path || q.Get("city") != want[i/len(perCity)] || q.Get("format") != l.format || q.Get("measure") != l.measure {
+			t.Errorf("CSV link %d: %s, want %s of city %s, measure %q, format %s", i, u, l.path, want[i/len(perCity)], l.measure, l.format)
 		}
 	}
 }

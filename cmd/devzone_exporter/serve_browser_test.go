@@ -127,9 +127,17 @@ func TestServeLandingPageInBrowser(t *testing.T) {
 	csv := func(city, measure string) string {
 		return e.URL + "/api/v1/series?city=" + url.QueryEscape(city) + measure + "&format=csv"
 	}
+	// And the same for Excel (every measure) and its zones' ranking.
+	excel := func(city string) string {
+		return e.URL + "/api/v1/series?city=" + url.QueryEscape(city) + "&measure=all&format=excel"
+	}
+	ranking := func(city string) string {
+		return e.URL + "/api/v1/ranking?city=" + url.QueryEscape(city) + "&indicator=industrial_value_added&measure=yoy_growth&format=excel"
+	}
 	wantLinks := []string{e.URL + "/metrics", e.URL + "/-/healthy", e.URL + "/-/ready", e.URL + "/api/v1/findings",
 		e.URL + "/api/v1/reports", // the sample's sentences no phrasing matched (未能识别的句子)
-		csv("晋中市", ""), csv("晋中市", "&measure=yoy_growth"), csv("太原市", ""), csv("太原市", "&measure=yoy_growth")}
+		csv("晋中市", ""), csv("晋中市", "&measure=yoy_growth"), excel("晋中市"), ranking("晋中市"),
+		csv("太原市", ""), csv("太原市", "&measure=yoy_growth"), excel("太原市"), ranking("太原市")}
 	if !slices.Equal(normalise(t, links), normalise(t, wantLinks)) {
 		t.Errorf("links = %q, want %q", links, wantLinks)
 	}
@@ -143,6 +151,10 @@ func TestServeLandingPageInBrowser(t *testing.T) {
 		csv("太原市", "&measure=yoy_growth"): "太原市,中北高新区、清徐开发区,industrial_investment,工业投资,yoy_growth,2023-06,-0.1485,ratio",
 		csv("晋中市", ""):                    "晋中市,",
 		csv("晋中市", "&measure=yoy_growth"): "晋中市,",
+		excel("太原市"):                      "太原市,中北高新区、清徐开发区,工业投资,完成值,2023年1-6月,21.05,亿元",
+		excel("晋中市"):                      "晋中市,",
+		ranking("太原市"):                    ",联合,太原市,中北高新区、清徐开发区,规模以上工业增加值,同比增速,2023年1-6月,11,%,约",
+		ranking("晋中市"):                    "名次,类别,城市,开发区",
 	}
 	promises := map[string]string{}
 	for link, want := range shows {
@@ -154,7 +166,7 @@ func TestServeLandingPageInBrowser(t *testing.T) {
 			t.Errorf("link %s promises nothing the test knows", link)
 			continue
 		}
-		if strings.Contains(link, "format=csv") {
+		if strings.Contains(link, "format=csv") || strings.Contains(link, "format=excel") {
 			got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
 				`fetch(`+strconv.Quote(link)+`).then(async r => [String(r.status), r.headers.get("content-type"), await r.text()])`,
 				chromedp.EvalAwaitPromise))
