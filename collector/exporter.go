@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -363,9 +364,9 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 	if e.cfg.InboxDir == "" {
 		return false, nil
 	}
-	// List first: a missing inbox is a configuration error, whatever the
-	// state of the store.
-	if _, err := inbox.Files(e.cfg.InboxDir); err != nil {
+	// Look first: a missing inbox is a configuration error, whatever the
+	// state of the store. (A stat, not a listing: Dir lists it once below.)
+	if _, err := os.Stat(e.cfg.InboxDir); err != nil {
 		return false, fmt.Errorf("inbox: %w", err)
 	}
 	st, err := e.store(ctx)
@@ -387,7 +388,10 @@ func (e *Exporter) ingest(ctx context.Context) (changed bool, err error) {
 		e.reresolved.Store(true)
 	}
 	in := &inbox.Ingester{Store: st, Options: e.cfg.Bulletin, Now: e.cfg.Now, FileTimeout: e.cfg.FileTimeout, Parse: e.parse, Zones: e.cfg.Zones, Seen: &e.seen, Settle: e.cfg.InboxSettle, FollowSymlinks: e.cfg.InboxFollowSymlinks, Archive: e.cfg.InboxArchive}
-	results, _ := in.Dir(ctx, e.cfg.InboxDir) // errors are per result
+	results, err := in.Dir(ctx, e.cfg.InboxDir) // errors are per result,
+	if err != nil && results == nil && ctx.Err() == nil {
+		return false, fmt.Errorf("inbox: %w", err) // but for a listing that failed
+	}
 	var storeErrs []error
 	for _, r := range results {
 		if r.ArchiveErr != nil {
