@@ -126,7 +126,13 @@ func leadOf(s string) string {
 		}
 		// 据统计,1-10月份,…: a source phrase and its comma come before
 		// the period.
-		s = strings.TrimPrefix(s[len(m):], ",")
+		rest, comma := strings.CutPrefix(s[len(m):], ",")
+		if comma && yearOnlyRe.MatchString(rest) && !periodRe.MatchString(head(rest, 3*12)) {
+			// 据统计,2022年,…: after the source, a year alone is as likely
+			// last year's recap as the report's period: no lead period.
+			return ""
+		}
+		s = rest
 	}
 	if i := strings.IndexAny(s, ","); i >= 0 {
 		return s[:i]

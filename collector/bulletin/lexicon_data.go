@@ -93,7 +93,7 @@ func phraseAt(s string, i int) (indicatorPhrase, bool) {
 	}
 	for _, p := range phrasesByRune[r] {
 		if strings.HasPrefix(s[i:], p.phrase) {
-			if strings.HasSuffix(p.phrase, "工业") && !hasAnyPrefix(s[i+len(p.phrase):], "增长", "增速", "增幅", "同比", "下降", "比增", "比减", "累计增") {
+			if p.kind == kindCore && strings.HasSuffix(p.phrase, "工业") && !hasAnyPrefix(s[i+len(p.phrase):], "增长", "增速", "增幅", "同比", "下降", "比增", "比减", "累计增") {
 				// Bare 规上工业 is value added only where its growth follows
 				// (规上工业增速, 规模工业增长); 规上工业企业, 规上工业主营业务收入 are not.
 				continue

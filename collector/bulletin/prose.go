@@ -102,6 +102,9 @@ type sentenceState struct {
 	// indicator named after 其中 (工业总产值…,其中规上工业产值…) is a part
 	// of the subject's figure, not the figure.
 	whole indicatorPhrase
+	// lastSub is the sub-category a ; ended: a bare 增加值 or 产值 right
+	// after it (高新技术产业增加值占…;增加值同比增长8.5%) is still its.
+	lastSub indicatorPhrase
 	// qizhong is set from a clause opened by 其中 to the next ;.
 	qizhong bool
 	// outer is the subject a 其中 clause divided when a name the parser
@@ -181,6 +184,7 @@ var vetoWords = []struct{ w, reason string }{
 	{"预算", "budget completion"}, {"计划", "plan"}, {"总投资", "project investment"}, {"协议投资", "project investment"},
 	{"突破", "milestone (突破)"}, {"过半", "not a figure"}, {"新增", "an increment (新增), not a level"},
 	{"占比", "share of an unnamed total"},
+	{"比2019年", "growth against another year"}, {"比2020年", "growth against another year"}, {"比2021年", "growth against another year"},
 	{"上年同期为", "last year's figure"}, {"去年同期为", "last year's figure"}, {"(上年", "last year's figure"}, {"(去年", "last year's figure"},
 }
 
@@ -296,6 +300,7 @@ func (x *proseExtractor) sentence(sent span) error {
 	for _, c := range clauses(text) {
 		if prevSemicolon {
 			if st.ind.kind == kindSub {
+				st.lastSub = st.ind
 				st.ind = indicatorPhrase{} // ; ends a sub-category's item
 			}
 			st.qizhong, st.whole = false, indicatorPhrase{} // and a 其中's
@@ -335,6 +340,14 @@ func listNumber(s string) int {
 
 // periodStartRe is periodRe at the start of a string.
 var periodStartRe = regexp.MustCompile(`^` + periodRe.String())
+
+// countedZonesRe is a clause that opens with a number of zones and no
+// scope (16家开发区, 6个园区).
+var countedZonesRe = regexp.MustCompile(`^[0-9]+\s*(?:家|个)[\p{Han}]{0,8}?(?:` + zoneKinds + `)`)
+
+// bareMonthRe is a clause that is a month and nothing else (今年9月,
+// 其中,9月,): the figures after it are that month's alone.
+var bareMonthRe = regexp.MustCompile(`^([0-9]{1,2})\s*月$`)
 
 // stockRe marks a sentence that counts since a date long past: 截至2005年底,
 // 建区以来, 累计…以来. Its 累计 amounts are totals since then, not the
@@ -401,6 +414,13 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			}
 			continue
 		}
+		if m := bareMonthRe.FindStringSubmatch(rest); m != nil && !hasAnySuffix(s[:n], "截至", "截止", "到", "至") {
+			// 今年9月,全市…增长8.9%: the month alone, beside the year to date.
+			if mo := monthNumber(m[1]); mo >= 1 && mo <= 12 {
+				st.period = statedPeriod{Month: mo, Scope: scopeMonth}
+			}
+			return len(s)
+		}
 		if strings.HasPrefix(rest, "预计") {
 			st.period.Scope = scopeForecast
 			if st.period.Month == 0 {
@@ -429,7 +449,11 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			st.target = "target (" + w + ")"
 		}
 	}
-	if s, n, ok := x.readSubject(text[pos:]); ok {
+	if countedZonesRe.MatchString(text[pos:]) {
+		// 16家开发区创造了全市42.3%的…: so many zones, which the parser
+		// does not name; the subject before them is not theirs.
+		x.subj = subject{blocked: true, source: "a number of zones the text does not name: " + firstWords(text[pos:])}
+	} else if s, n, ok := x.readSubject(text[pos:]); ok {
 		x.subj = s
 		st.whole = indicatorPhrase{} // 其中中北高新区…: a subject of its own
 		if st.ind.kind == kindSub {
@@ -558,9 +582,9 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 }
 
 // readableHeadRe holds the words that may stand before a growth or an
-// amount and still speak of the indicator named before: 总量占全区…,
-// 主要指标增长, 分别增长.
-var readableHeadRe = regexp.MustCompile(`^(?:总量|总额|规模|分别|均|总体|整体|全年|当月|同期|增速|增幅|降幅|比重|占比|[\p{Han}]*指标|[\p{Han}]*(?:保持|稳定|平稳|持续|继续|较快|快速)[\p{Han}]*)$`)
+// amount and still speak of the indicator named before or after: 总量占全区…,
+// 主要指标增长, 分别增长, 上报完成固定资产投资.
+var readableHeadRe = regexp.MustCompile(`^(?:上报|实际|已|共|合计|总计|总量|总额|规模|分别|均|总体|整体|全年|当月|同期|增速|增幅|降幅|比重|占比|[\p{Han}]*指标|[\p{Han}]*(?:保持|稳定|平稳|持续|继续|较快|快速)[\p{Han}]*)$`)
 
 // qualifierGapRe holds what may stand between a subject and its
 // indicator without narrowing it: the subject's industry, verbs, fillers.
@@ -702,6 +726,11 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub) {
 			continue // a sub-category's indicator, for the rest of the sentence
 		}
+		if st.lastSub.kind == kindSub && m.kind == kindCore && (m.phrase == "增加值" || m.phrase == "产值" || m.phrase == "总产值") {
+			st.ind = st.lastSub
+			continue
+		}
+		st.lastSub = indicatorPhrase{}
 		if st.whole.kind != 0 && m.kind == st.whole.kind && m.key == st.whole.key {
 			// 工业总产值483.1亿元,其中规上工业产值406.5亿元: a part of the whole.
 			st.ind = indicatorPhrase{phrase: "其中" + m.phrase, key: m.key, kind: kindSub}

@@ -34,7 +34,7 @@ var (
 	// aggregateRe reads the zones of a city, prefecture, county or
 	// province as a whole: 全市开发区, 全市9家省级以上开发区, 全盟6个旗县工业园区,
 	// 全省国家级开发区, 全市开发区(园区), and levels listed: 全市国家级、省级开发区.
-	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市)(?:共有)?(?:[0-9]+(?:家|个))?(?:\p{Han}{1,3}级(?:[、和及]\p{Han}{1,3}级)+|\p{Han}{0,8}?)(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
+	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市|该市)(?:共有)?(?:[0-9]+(?:家|个))?(?:\p{Han}{1,3}级(?:[、和及]\p{Han}{1,3}级)+|\p{Han}{0,8}?)(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
 	// declaredRe reads a declared short form inside a bracket.
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
 )
@@ -134,7 +134,7 @@ var zoneSepRe = regexp.MustCompile(`^(?:和|、|及|与|以及)`)
 // clause does not start with a subject.
 func (x *proseExtractor) readSubject(s string) (subj subject, n int, ok bool) {
 	s = head(s, maxSubjectBytes)
-	if (strings.HasPrefix(s, "全") || strings.HasPrefix(s, "我") || strings.HasPrefix(s, "本")) && strings.ContainsAny(s, "区园城") {
+	if (strings.HasPrefix(s, "全") || strings.HasPrefix(s, "我") || strings.HasPrefix(s, "本") || strings.HasPrefix(s, "该市")) && strings.ContainsAny(s, "区园城") {
 		if m := aggregateRe.FindStringSubmatchIndex(s); m != nil {
 			return x.aggregate(s, m)
 		}
@@ -163,7 +163,7 @@ func (x *proseExtractor) aggregate(s string, m []int) (subject, int, bool) {
 		name := s[m[2]:m[3]]
 		scope := s[m[4]:m[5]]
 		end := m[1]
-		if strings.HasPrefix(name, "我市") || strings.HasPrefix(name, "本市") {
+		if strings.HasPrefix(name, "我市") || strings.HasPrefix(name, "本市") || strings.HasPrefix(name, "该市") {
 			name = "全市" + name[len("我市"):]
 		}
 		switch {

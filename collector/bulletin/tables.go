@@ -3,6 +3,7 @@ package bulletin
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
@@ -13,6 +14,10 @@ import (
 // cells.
 type table struct {
 	header []string
+	// leaf holds each column's own name in the lowest header row, without
+	// the group above it (增长率(%) under 园区工业), where the table has
+	// rows of headers; nil otherwise.
+	leaf   []string
 	rows   []tableRow
 	unit   string // 单位: line above or inside the table
 	source string // the lines as written
@@ -142,7 +147,11 @@ func readDelimited(lines []string, i int, split func(string) []string, is func(s
 	if len(t.rows) == 0 || len(headerRows) == 0 {
 		return nil, 0
 	}
+	headerRows = alignHeaders(headerRows)
 	t.header = mergeHeaders(headerRows)
+	if len(headerRows) > 1 {
+		t.leaf = headerRows[len(headerRows)-1]
+	}
 	t.source = strings.Join(src, "\n")
 	t.unit = unitAbove(lines, i)
 	return t, n
@@ -155,6 +164,40 @@ func hasNumber(cells []string) bool {
 		}
 	}
 	return false
+}
+
+// alignHeaders shifts a lower header row that left out the label column
+// one cell to the right: under 市州 | 园区工业 | 技术创新 | | a row that
+// opens with a value column's name (园区规模工业增加值总额(亿元)) and ends
+// with an empty cell names the columns from the second on.
+func alignHeaders(rows [][]string) [][]string {
+	if len(rows) < 2 {
+		return rows
+	}
+	top := rows[0]
+	for k := 1; k < len(rows); k++ {
+		r := rows[k]
+		if len(r) < 2 || len(r) != len(top) || r[0] == "" || r[len(r)-1] != "" || top[0] == "" || !valueHeader(r[0]) {
+			continue
+		}
+		shifted := append([]string{""}, r[:len(r)-1]...)
+		rows[k] = shifted
+	}
+	return rows
+}
+
+// valueHeader reports whether a header cell names a column of values: a
+// unit, a measure word or an indicator, not a label's name (名称, 市州).
+func valueHeader(h string) bool {
+	if strings.Contains(h, "(%)") || strings.Contains(h, "亿元") || strings.Contains(h, "万元") || strings.ContainsAny(h, "%") {
+		return true
+	}
+	for _, w := range []string{"增长", "增速", "比重", "总额", "增幅"} {
+		if strings.Contains(h, w) {
+			return true
+		}
+	}
+	return len(findPhrases(h, nil)) > 0
 }
 
 // mergeHeaders merges header rows into one name per column: a group name
@@ -339,8 +382,12 @@ func (t *table) columns() []column {
 			ind = m.indicatorPhrase
 			break
 		}
-		if ind.kind == 0 {
-			ind = last
+		own := h
+		if c < len(t.leaf) && t.leaf[c] != "" {
+			own = t.leaf[c]
+		}
+		if ind.kind == 0 && bareMeasure(without(own, last)) {
+			ind = last // 工业投资 | 增速: the growth of the column before
 		}
 		switch {
 		case strings.Contains(h, "位次") || strings.Contains(h, "排名") || strings.Contains(h, "名次"):
@@ -398,6 +445,41 @@ func (t *table) columns() []column {
 	}
 	return cols
 }
+
+// bareMeasure reports whether a header names a measure and nothing else
+// (增速, 同比增长(%), 占全市比重), so that it is of the indicator of the
+// column before; 工业企业专利授权量增长率 is of something else.
+func bareMeasure(h string) bool {
+	rest := measureWordsRe.ReplaceAllString(h, "")
+	for _, r := range rest {
+		if unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// without returns h with the phrases of ind's indicator taken out
+// (占全市规模以上工业增加值比重 after a value-added column: 占全市比重).
+func without(h string, ind indicatorPhrase) string {
+	if ind.kind == 0 {
+		return h
+	}
+	var b strings.Builder
+	at := 0
+	for _, m := range findPhrases(h, nil) {
+		if m.key == ind.key && m.start >= at {
+			b.WriteString(h[at:m.start])
+			at = m.end
+		}
+	}
+	b.WriteString(h[at:])
+	return b.String()
+}
+
+// measureWordsRe holds the measure words, comparisons and units a header
+// may hold besides its indicator.
+var measureWordsRe = regexp.MustCompile(`全市\(盟\)|\(盟\)|\(州\)|增速高|增速低|高出|同比|比上年|比去年|上年同期|累计|增长率|增长|增速|增幅|比增|下降|占全市|占全州|占全盟|占所在市|占全县|占全旗|比重|占比|较上月增减|比上月增减|增减|高于全市|比全市|全市|位次|排名|名次|百分点|个|亿元|万元|元|%|\(|\)|\s`)
 
 // cityRowHeads are first-column headers whose rows are cities.
 var cityRowHeads = []string{"设区市", "盟市", "市州", "市(州)", "地区", "城市", "地市"}
