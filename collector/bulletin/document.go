@@ -275,11 +275,13 @@ func leadZone(s string) string {
 	return ""
 }
 
-// leadCandidates counts the periods lead-ins state (not the title's).
+// leadCandidates counts the years to date lead-ins state (not the
+// title's): a month alone (5月份,…) before the year to date (1-5月份,…) is
+// no report period, and the reading goes on.
 func (doc *document) leadCandidates() int {
 	n := 0
 	for _, c := range doc.periodCandidates {
-		if !c.title {
+		if !c.title && c.p.Scope == scopeCumulative {
 			n++
 		}
 	}
