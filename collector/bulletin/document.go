@@ -75,8 +75,8 @@ func analyse(paras []paragraph) *document {
 		}
 		for _, sent := range split(span{0, p.text}, "。!?;") {
 			doc.addPeriods(leadOf(sent.text), p.lineAt(sent.off), false)
-			if doc.leadCandidates() > 0 {
-				break
+			if doc.leadCandidates() > 0 && (doc.statedYear != 0 || doc.datelineYear != 0) {
+				break // a year too: 一季度…。根据…结果,2021年一季度…
 			}
 		}
 	}

@@ -198,6 +198,16 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 		return figure.Period{}, 0, ErrNoPeriod
 	}
 	if year == 0 {
+		// 今年一季度… (title) then 2021年一季度… (lead): the year stated with
+		// the same period.
+		for _, c := range doc.periodCandidates {
+			if !c.title && !c.yearOnly && c.p.Year != 0 && c.p.Month == chosen.Month && c.p.Scope == chosen.Scope {
+				year = c.p.Year
+				break
+			}
+		}
+	}
+	if year == 0 {
 		year = doc.statedYear
 	}
 	if year == 0 {

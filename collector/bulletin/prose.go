@@ -122,7 +122,7 @@ type sentenceState struct {
 var (
 	// leadRe is what may stand before a clause's subject: list markers,
 	// connectives, a period phrase.
-	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|(?:据|经)?初步(?:统计|核算|测算)|经(?:统计|核算)|据[\p{Han}]{0,12}(?:统计|测算|核算)(?:显示)?|[\p{Han}]{0,10}?(?:统计)?数据显示|统计显示|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
+	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|(?:据|经)?初步(?:统计|核算|测算)|根据[\p{Han}]{0,16}?(?:核算|统计)结果|经(?:统计|核算)|据[\p{Han}]{0,12}(?:统计|测算|核算)(?:显示)?|[\p{Han}]{0,10}?(?:统计)?数据显示|统计显示|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
 	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
@@ -185,6 +185,7 @@ var vetoWords = []struct{ w, reason string }{
 	{"突破", "milestone (突破)"}, {"过半", "not a figure"}, {"新增", "an increment (新增), not a level"},
 	{"占比", "share of an unnamed total"},
 	{"比2019年", "growth against another year"}, {"比2020年", "growth against another year"}, {"比2021年", "growth against another year"},
+	{"平均增速为", "an average growth over years"}, {"平均增速达", "an average growth over years"},
 	{"上年同期为", "last year's figure"}, {"去年同期为", "last year's figure"}, {"(上年", "last year's figure"}, {"(去年", "last year's figure"},
 }
 
@@ -932,7 +933,8 @@ var bracketCityGrowthRe = regexp.MustCompile(`(?:高于|低于|快于|慢于)全
 // threshold reports whether the words after an amount make it a size
 // class: 产值超10亿元企业, 10亿元以上项目, 突破百亿元大关.
 func threshold(after string) bool {
-	return hasAnyPrefix(strings.TrimSpace(after), "企业", "项目", "的企业", "的项目", "以上企业", "以上项目", "以上的", "大关", "级")
+	return hasAnyPrefix(strings.TrimSpace(after), "企业", "项目", "的企业", "的项目", "以上企业", "以上项目", "以上的", "大关", "级",
+		"的园区", "的开发区", "以上园区", "以上开发区") // GDP超过1000亿元的园区共有48个
 }
 
 // valueVerbsRe is what may stand between an indicator and its amount.
