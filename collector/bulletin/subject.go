@@ -264,6 +264,10 @@ func (x *proseExtractor) districtWord(w string) subject {
 	if x.doc.zone != "" && !x.doc.district {
 		return subject{zones: []string{x.doc.zone}, level: "zone", source: w + " = the zone the passage names"}
 	}
+	if x.doc.region && (w == "我区" || w == "本区") {
+		// 记者从自治区工业和信息化厅获悉…我区工业投资增长13.2%: the region.
+		return subject{blocked: true, source: w + " of an autonomous region: out of scope"}
+	}
 	return subject{zones: []string{"全区"}, level: "county", source: w}
 }
 
