@@ -50,6 +50,9 @@ func analyse(paras []paragraph) *document {
 				continue
 			}
 			doc.title = p.text
+			if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
+				doc.datelineYear = atoiYear(m[1]) // a dateline joined to the title's lines
+			}
 			doc.zone = namedZone(p.text)
 			doc.titleZone = doc.zone
 			if m := districtRe.FindStringSubmatch(p.text); m != nil && zoneKindRe.FindString(m[1]) == "" && m[1] != "全区" {
@@ -81,6 +84,24 @@ func analyse(paras []paragraph) *document {
 		}
 	}
 	doc.region = regionRe.MatchString(doc.title) || anyRegion(paras)
+	for _, p := range paras {
+		if p.table != nil {
+			continue
+		}
+		ps, _ := periodsIn(p.text)
+		for _, sp := range ps {
+			if sp.Year == 0 || sp.Scope != scopeCumulative || !plausibleYear(sp.Year) {
+				continue
+			}
+			if doc.yearsOf == nil {
+				doc.yearsOf = map[int]map[int]bool{}
+			}
+			if doc.yearsOf[sp.Month] == nil {
+				doc.yearsOf[sp.Month] = map[int]bool{}
+			}
+			doc.yearsOf[sp.Month][sp.Year] = true
+		}
+	}
 	return doc
 }
 
@@ -161,7 +182,8 @@ func (doc *document) addPeriods(s string, line int, title bool) {
 		if p.Year != 0 && doc.statedYear == 0 {
 			doc.statedYear, doc.statedYearLine = p.Year, line
 		}
-		doc.periodCandidates = append(doc.periodCandidates, periodCandidate{p: p, line: line, title: title})
+		lastYear := title && strings.HasSuffix(strings.TrimSpace(s[:offs[i]]), "去年")
+		doc.periodCandidates = append(doc.periodCandidates, periodCandidate{p: p, line: line, title: title, lastYear: lastYear})
 	}
 	if m := yearOnlyRe.FindStringSubmatch(strings.TrimSpace(s)); m != nil && len(ps) == 0 && !issueNumberRe.MatchString(strings.TrimSpace(s)) {
 		y := atoiYear(m[1])

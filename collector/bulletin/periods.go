@@ -46,11 +46,11 @@ func monthNumber(s string) int {
 
 // periodRe matches the ways bulletins state a period. Its groups: 1 a
 // year, then one group per form (see statedPeriodOf).
-var periodRe = regexp.MustCompile(`(?:([0-9]{4})\s*年\s*(?:度)?)?(?:` +
+var periodRe = regexp.MustCompile(`(?:([0-9]{4})\s*(?:年\s*(?:度)?)?)?(?:` +
 	`(?:1|一)\s*(?:-|~|至|月至|月份至|月-)\s*([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*月份?` + // 2: 1-6月, 1月至6月, 一至四月
 	`|前\s*([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*个?月` + // 3: 前7个月, 前九月
 	`|(?:第)?([一二三四1-4])\s*季度` + // 4: 一季度, 第一季度
-	`|前([三两二])季度|1\s*-\s*3\s*季度` + // 5: 前三季度, 1-3季度
+	`|前([三两二])季度|1\s*[-~至]\s*3\s*季度` + // 5: 前三季度, 1-3季度
 	`|(上半年|首季|全年)` + // 6
 	`|([0-9]{1,2})\s*月(?:份)?当月|([0-9]{1,2})\s*月份` + // 7: 6月当月, 8: 3月份
 	`|截[至止]\s*(?:([0-9]{4})\s*年)?\s*([0-9]{1,2})\s*月(?:底|末)` + // 9, 10: 截至2024年1月底
@@ -170,6 +170,7 @@ var datelineRe = regexp.MustCompile(`((?:19|20)[0-9]{2})(?:-[0-9]{1,2}-[0-9]{1,2
 // fallbackYear. It returns the line the period was read from.
 func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 	var chosen statedPeriod
+	chosenLastYear := false
 	line := 0
 	year := 0
 	fromTitle := false
@@ -178,7 +179,7 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 			continue
 		}
 		if chosen.Month == 0 {
-			chosen, line, fromTitle = c.p, c.line, c.title
+			chosen, line, fromTitle, chosenLastYear = c.p, c.line, c.title, c.lastYear
 			if c.p.Year != 0 {
 				year = c.p.Year
 			}
@@ -207,6 +208,13 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 			}
 		}
 	}
+	if ys := doc.yearsOf[chosen.Month]; year == 0 && len(ys) == 1 && (doc.datelineYear == 0 || ys[doc.datelineYear]) {
+		// 今年1~9月 and, elsewhere, 2021年1~3季度; a dateline of another
+		// year leaves it in doubt (last year's recap): the dateline's year.
+		for y := range ys {
+			year = y
+		}
+	}
 	if year == 0 {
 		year = doc.statedYear
 	}
@@ -215,6 +223,9 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 	}
 	if year == 0 {
 		year = fallbackYear
+	}
+	if year != 0 && chosen.Year == 0 && chosenLastYear {
+		year-- // 去年前11个月, in a bulletin of 2015: 2014
 	}
 	if year == 0 {
 		return figure.Period{}, line, ErrNoPeriod
@@ -227,6 +238,9 @@ type periodCandidate struct {
 	p     statedPeriod
 	line  int
 	title bool
+	// lastYear is a title's period after 去年 (去年前11个月): of the year
+	// before the bulletin's.
+	lastYear bool
 	// yearOnly is a year standing alone (2022年,…): in a lead-in, often
 	// last year's level beside this year's growth, so no rival period.
 	yearOnly bool

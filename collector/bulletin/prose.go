@@ -27,6 +27,11 @@ type document struct {
 	statedYear       int
 	statedYearLine   int
 	datelineYear     int
+	// yearsOf holds, per month, the years the text states anywhere with a
+	// year to date of that month (2021年1~3季度: 9 → {2021}), outside
+	// comparisons: a report period stated without a year takes the one
+	// year the text gives it, when it gives exactly one.
+	yearsOf map[int]map[int]bool
 }
 
 // proseExtractor reads the core figures of the sentences of one city
@@ -348,7 +353,7 @@ var countedZonesRe = regexp.MustCompile(`^[0-9]+\s*(?:家|个)[\p{Han}]{0,8}?(?:
 
 // bareMonthRe is a clause that is a month and nothing else (今年9月,
 // 其中,9月,): the figures after it are that month's alone.
-var bareMonthRe = regexp.MustCompile(`^([0-9]{1,2})\s*月$`)
+var bareMonthRe = regexp.MustCompile(`^([0-9]{1,2})\s*月(?:$|[增同下比实完])`)
 
 // stockRe marks a sentence that counts since a date long past: 截至2005年底,
 // 建区以来, 累计…以来. Its 累计 amounts are totals since then, not the
@@ -416,11 +421,12 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			continue
 		}
 		if m := bareMonthRe.FindStringSubmatch(rest); m != nil && !hasAnySuffix(s[:n], "截至", "截止", "到", "至") {
-			// 今年9月,全市…增长8.9%: the month alone, beside the year to date.
+			// 今年9月,全市…增长8.9%; 其中,7月增长13.1%: the month alone,
+			// beside the year to date.
 			if mo := monthNumber(m[1]); mo >= 1 && mo <= 12 {
 				st.period = statedPeriod{Month: mo, Scope: scopeMonth}
 			}
-			return len(s)
+			return n + strings.Index(rest, "月") + len("月")
 		}
 		if strings.HasPrefix(rest, "预计") {
 			st.period.Scope = scopeForecast
@@ -598,6 +604,12 @@ func qualifier(s string) string {
 		if _, ok := phraseAt(s, i); ok {
 			head := s[:i]
 			head = head[len(qualifierGapRe.FindString(head)):]
+			if k := qualifierVerbRe.FindStringIndex(head); k != nil && k[0] > 0 {
+				head = head[:k[0]] // 十大产业集群实现工业增加值: the clusters'
+				if ownIndustryRe.FindString(head) == head || readableHeadRe.MatchString(head) || zoneKindEndRe.MatchString(head) {
+					return "" // 规上工业累计完成产值, 上报完成, …乐都工业园完成: the subject's own
+				}
+			}
 			if utf8.RuneCountInString(head) < 2 {
 				return ""
 			}
@@ -617,6 +629,13 @@ func qualifier(s string) string {
 	}
 	return ""
 }
+
+// zoneKindEndRe is a name that ends in a zone's kind: a part of the
+// subject's name (海东工业园区乐都工业园), not a qualifier.
+var zoneKindEndRe = regexp.MustCompile(`(?:` + zoneKinds + `)$`)
+
+// qualifierVerbRe is a verb between a qualifier and its indicator.
+var qualifierVerbRe = regexp.MustCompile(`完成|实现|累计|合计|共计|达到`)
 
 // industryNameRe ends the name of an industry or a company.
 var industryNameRe = regexp.MustCompile(`(?:业|公司|集团)$`)

@@ -166,6 +166,11 @@ func (x *proseExtractor) aggregate(s string, m []int) (subject, int, bool) {
 		if strings.HasPrefix(name, "我市") || strings.HasPrefix(name, "本市") || strings.HasPrefix(name, "该市") {
 			name = "全市" + name[len("我市"):]
 		}
+		if sep := zoneSepRe.FindString(s[end:]); sep != "" && matchZoneName(s[end+len(sep):]) != nil {
+			// 全市工业园区和高新区完成…: the two together, which the parser
+			// does not add up; neither alone.
+			return subject{blocked: true, source: "an aggregate joined with another subject: " + firstWords(s)}, end, true
+		}
 		switch {
 		case scope == "全省":
 			return subject{zones: []string{name}, level: "province", source: "aggregate"}, end, true
