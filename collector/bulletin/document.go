@@ -53,8 +53,12 @@ func analyse(paras []paragraph) *document {
 			if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
 				doc.datelineYear = atoiYear(m[1]) // a dateline joined to the title's lines
 			}
-			doc.zone = namedZone(p.text)
-			doc.titleZone = doc.zone
+			if titleReportRe.MatchString(p.text) {
+				// 杭州湾上虞工业园区升格为国家级开发区 is news of the zone, not
+				// its report: its 全区 and its unnamed figures are not the zone's.
+				doc.zone = namedZone(p.text)
+				doc.titleZone = doc.zone
+			}
 			if m := districtRe.FindStringSubmatch(p.text); m != nil && zoneKindRe.FindString(m[1]) == "" && m[1] != "全区" {
 				doc.district = true
 			}
@@ -229,6 +233,11 @@ func leadingSubjectOnly(s string) bool {
 	return zoneKindRe.MatchString(s) || strings.HasPrefix(s, "全")
 }
 
+// titleReportRe holds the words of a title that reports a zone's figures
+// (运行情况, 主要经济指标, 发展态势, 增长, 一季度…), so that the zone it names
+// is the report's.
+var titleReportRe = regexp.MustCompile(`运行|经济|指标|情况|简报|通报|快报|月报|统计|发展|增长|下降|完成|实现|分析|动态|工作|回顾|数据|态势|亿元|[0-9]+%|季度|上半年|全年|年度|[0-9一二三四五六七八九十]+月`)
+
 // namedZone returns the first zone a title names in full, or "". A city's
 // heading (太原市开发区) names the city's zones, not a zone. A title that
 // names one zone by its kind alone (高新区发展态势良好, 上半年经开区工业经济…)
@@ -247,6 +256,9 @@ func namedZone(s string) string {
 			name = name[loc[len(loc)-1][1]:] // 年临沂经济技术开发区: 临沂经济技术开发区
 		}
 		if isBareKind(name) {
+			if name == "园区" || name == "集中区" {
+				bares++ // parks in general (园区拉动效应明显): no zone's name
+			}
 			bare, bares = name, bares+1
 			i += m[1]
 			continue
@@ -286,7 +298,7 @@ func leadZone(s string) string {
 		}
 		if m := matchZoneName(t); m != nil {
 			name := t[m[2]:m[3]]
-			if !notName(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) {
+			if !notName(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) && name != "园区" && name != "集中区" {
 				return name // a kind alone too: 今年以来,高新区锚定…
 			}
 		}

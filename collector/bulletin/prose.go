@@ -3,6 +3,7 @@ package bulletin
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +51,11 @@ type proseExtractor struct {
 	unmatched *[]Sentence
 	line      func(off int) int
 	text      string // the paragraph being read
+	// figuresOf is the subject the last figure was given to.
+	figuresOf string
+	// afterHeading is set while the paragraph after a heading is read: the
+	// heading's zone (一、中北高新区) is the subject of what follows.
+	afterHeading bool
 }
 
 // subject is the subject a document's title states for the whole of it:
@@ -101,8 +107,12 @@ type sentenceState struct {
 	stock bool
 	// sawAmount is set once a clause of the sentence holds an amount.
 	sawAmount bool
+	// span is set when the sentence speaks of a span of years.
+	span bool
 	// bracketPre is the words before an amount that opened a bracket.
 	bracketPre string
+	// outStart is where this sentence's statements start in the output.
+	outStart int
 	// whole is the indicator a clause opened by 其中 divides: the same
 	// indicator named after 其中 (工业总产值…,其中规上工业产值…) is a part
 	// of the subject's figure, not the figure.
@@ -212,7 +222,7 @@ var dirWords = []struct {
 	dir int
 }{
 	{"降幅高于", -1}, {"降幅大于", -1}, {"降幅低于", 1}, {"降幅小于", 1},
-	{"高于", 1}, {"快于", 1}, {"高出", 1}, {"超过", 1}, {"低于", -1}, {"慢于", -1},
+	{"高于", 1}, {"快于", 1}, {"高出", 1}, {"超过", 1}, {"超全市", 1}, {"低于", -1}, {"慢于", -1},
 }
 
 // clauses splits a sentence at , ; : and at spaces between Chinese
@@ -257,7 +267,14 @@ func (x *proseExtractor) paragraph(p *paragraph) error {
 		if p.heading != "" {
 			return nil
 		}
+	} else if !x.afterHeading && x.subj.source == "named" && strings.Join(x.subj.zones, "、") != x.figuresOf &&
+		strings.Join(x.subj.zones, "、") != x.doc.zone {
+		// 杭州湾上虞工业园区升格为国家级开发区。⏎这一结论…工业增加值增速…:
+		// a zone named in passing, with no figure of its own, is not the
+		// subject of the next paragraph.
+		x.subj = x.doc.subject()
 	}
+	x.afterHeading = p.isHeading
 	for _, sent := range split(span{0, p.text}, "。!?") {
 		if err := x.sentence(sent); err != nil {
 			return err
@@ -286,12 +303,14 @@ func (x *proseExtractor) sentence(sent span) error {
 		return nil // the 三个一批 drive: extractor.go reads it
 	}
 	before := len(*x.out)
+	st.outStart = before
 	defer func() {
 		if len(*x.out) == before && st.sawAmount {
 			*x.unmatched = append(*x.unmatched, Sentence{Line: x.line(sent.off), Text: strings.TrimSpace(text)})
 		}
 	}()
 	st.stock = stockRe.MatchString(text)
+	st.span = spanRe.MatchString(text)
 	if strings.HasPrefix(strings.TrimLeft(text, " "), "其中") && x.lastInd.kind == kindCore {
 		// 其中 continues the sentence before: its indicator holds.
 		st.ind = x.lastInd
@@ -360,6 +379,10 @@ var bareMonthRe = regexp.MustCompile(`^([0-9]{1,2})\s*月(?:$|[增同下比实�
 // period's (a trap of real bulletins: 截至9月底,园区累计完成基础设施投资). 截止二季度
 // is the year to date.
 var stockRe = regexp.MustCompile(`(?:截至|截止)[^,;。]{0,10}(?:底|末)|(?:建区|开园|设立|成立|建园|开发)以来|历年`)
+
+// spanRe is a span of years (2002—2011年): what a sentence states of it is
+// a total or a change over those years, not the period's.
+var spanRe = regexp.MustCompile(`(?:19|20)[0-9]{2}\s*年?\s*(?:-|―|—|~|至|到)+\s*(?:19|20)[0-9]{2}\s*年`)
 
 // aboutBatches reports whether a sentence is about the 三个一批 drive's
 // projects.
@@ -751,6 +774,14 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 			continue
 		}
 		st.lastSub = indicatorPhrase{}
+		if st.whole.kind == kindCore && m.kind == kindCore && m.key == figure.IndustrialValueAdded && st.whole.key == m.key &&
+			bareValueAdded(st.whole.phrase) && !bareValueAdded(m.phrase) {
+			// 全县工业增加值增长6.0%,其中规模以上工业增加值增长7.2%: value
+			// added is the 规上 figure; all industry's gives way.
+			x.dropSentence(st, m.key)
+			st.ind, st.whole = m.indicatorPhrase, indicatorPhrase{}
+			continue
+		}
 		if st.whole.kind != 0 && m.kind == st.whole.kind && m.key == st.whole.key {
 			// 工业总产值483.1亿元,其中规上工业产值406.5亿元: a part of the whole.
 			st.ind = indicatorPhrase{phrase: "其中" + m.phrase, key: m.key, kind: kindSub}
@@ -809,6 +840,12 @@ func (x *proseExtractor) measureOf(pre string, a amount, st *sentenceState, list
 	}
 	if st.target != "" {
 		return "", 0, "", st.target
+	}
+	if st.span {
+		return "", 0, "", "a span of years (2002—2011年), not the period"
+	}
+	if t := strings.TrimSpace(vpre); strings.HasSuffix(t, "由") || strings.HasSuffix(t, "从") {
+		return "", 0, "", "an earlier level (由…增加到…)"
 	}
 	if st.stock && strings.Contains(vpre, "累计") {
 		return "", 0, "", "a total since a date (截至…累计)"
@@ -1039,6 +1076,24 @@ func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int
 	return dir, targets[0], true
 }
 
+// bareValueAdded reports whether an indicator phrase is value added of all
+// industry (工业增加值, 增加值), not of the enterprises above the size
+// threshold (规上工业增加值) the exporter's indicator is.
+func bareValueAdded(phrase string) bool { return phrase == "工业增加值" || phrase == "增加值" }
+
+// dropSentence takes back the statements of indicator key this sentence
+// gave the current subject.
+func (x *proseExtractor) dropSentence(st *sentenceState, key string) {
+	out := (*x.out)[:st.outStart]
+	for _, s := range (*x.out)[st.outStart:] {
+		if s.Indicator == key && slices.Equal(s.Zones, x.subj.zones) {
+			continue
+		}
+		out = append(out, s)
+	}
+	*x.out = out
+}
+
 // afterLast returns what follows the last target in s, or s.
 func afterLast(s, target string) string {
 	if target == "" || target == "?" {
@@ -1149,6 +1204,14 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 			x.subj = saved
 			return
 		}
+	}
+	if strings.HasSuffix(pre, "(全市") && a.class() == "percent" && st.target == "" && st.ind.kind == kindCore && st.lastMeasure == figure.MeasureYoYGrowth && st.growthVeto == "" && x.subj.level != "city" {
+		// 全县规模以上工业增加值同比增长7.5%(全市11.1%): the city's growth.
+		saved := x.subj
+		x.subj = subject{zones: []string{"全市"}, level: "city", source: "全市 in brackets"}
+		x.emit(sent, c, a, x.subj.zones, st.ind.key, figure.MeasureYoYGrowth, 1, "the city's growth in brackets", st)
+		x.subj = saved
+		return
 	}
 	if bracketCityLevelRe.MatchString(pre) && a.class() == "percent" && st.target == "" && st.ind.kind == kindCore && st.growthVeto == "" {
 		// 增长12%,高于全市平均水平(9.8%): the city's growth of the same
@@ -1379,6 +1442,7 @@ func (x *proseExtractor) emit(sent, c span, a amount, zones []string, ind, measu
 		}
 		per = p
 	}
+	x.figuresOf = strings.Join(zones, "、")
 	city := x.city
 	if x.subj.level == "province" {
 		city = "" // the zones of a province as a whole belong to no city
