@@ -88,25 +88,33 @@ func analyse(paras []paragraph) *document {
 		}
 	}
 	doc.region = regionRe.MatchString(doc.title) || anyRegion(paras)
-	for _, p := range paras {
-		if p.table != nil {
-			continue
-		}
-		ps, _ := periodsIn(p.text)
-		for _, sp := range ps {
-			if sp.Year == 0 || sp.Scope != scopeCumulative || !plausibleYear(sp.Year) {
+	doc.paras = paras
+	return doc
+}
+
+// yearsOf returns the years the text states anywhere with a year to date
+// ending in month (2021年1~3季度 for 9), outside comparisons. It reads the
+// whole text, so reportPeriod asks it only for a period without a year.
+func (doc *document) yearsOf(month int) map[int]bool {
+	if doc.years == nil {
+		doc.years = map[int]map[int]bool{} // read once, on the first need
+		for _, p := range doc.paras {
+			if p.table != nil || !strings.Contains(p.text, "年") {
 				continue
 			}
-			if doc.yearsOf == nil {
-				doc.yearsOf = map[int]map[int]bool{}
+			ps, _ := periodsIn(p.text)
+			for _, sp := range ps {
+				if sp.Year == 0 || sp.Scope != scopeCumulative || !plausibleYear(sp.Year) {
+					continue
+				}
+				if doc.years[sp.Month] == nil {
+					doc.years[sp.Month] = map[int]bool{}
+				}
+				doc.years[sp.Month][sp.Year] = true
 			}
-			if doc.yearsOf[sp.Month] == nil {
-				doc.yearsOf[sp.Month] = map[int]bool{}
-			}
-			doc.yearsOf[sp.Month][sp.Year] = true
 		}
 	}
-	return doc
+	return doc.years[month]
 }
 
 func anyRegion(paras []paragraph) bool {

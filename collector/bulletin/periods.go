@@ -208,11 +208,14 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 			}
 		}
 	}
-	if ys := doc.yearsOf[chosen.Month]; year == 0 && len(ys) == 1 && (doc.datelineYear == 0 || ys[doc.datelineYear]) {
-		// 今年1~9月 and, elsewhere, 2021年1~3季度; a dateline of another
-		// year leaves it in doubt (last year's recap): the dateline's year.
-		for y := range ys {
-			year = y
+	if year == 0 {
+		// 今年1~9月 and, elsewhere, 2021年1~3季度: the one year the text
+		// gives the period; a dateline of another year leaves it in doubt
+		// (last year's recap): the dateline's year.
+		if ys := doc.yearsOf(chosen.Month); len(ys) == 1 && (doc.datelineYear == 0 || ys[doc.datelineYear]) {
+			for y := range ys {
+				year = y
+			}
 		}
 	}
 	if year == 0 {

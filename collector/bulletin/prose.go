@@ -28,11 +28,10 @@ type document struct {
 	statedYear       int
 	statedYearLine   int
 	datelineYear     int
-	// yearsOf holds, per month, the years the text states anywhere with a
-	// year to date of that month (2021年1~3季度: 9 → {2021}), outside
-	// comparisons: a report period stated without a year takes the one
-	// year the text gives it, when it gives exactly one.
-	yearsOf map[int]map[int]bool
+	// paras are the paragraphs the document was read from, and years the
+	// years they state with each month's year to date (yearsOf).
+	paras []paragraph
+	years map[int]map[int]bool
 }
 
 // proseExtractor reads the core figures of the sentences of one city
