@@ -210,7 +210,7 @@ var (
 	changeUpWords = []string{"增加", "提高", "提升", "上升", "加快", "回升", "高", "增长"}
 	// shareOfRe is a share: 占全市比重, 占全市的, 约占全市, 占全州比重,
 	// 占全市(盟)比重, 占所在市, 占全市产值的.
-	shareOfRe = regexp.MustCompile(`占(全市\(盟\)|全市|全州|全盟|所在市|全县|全旗|全区|全省|全国|全部|全自治区)?([\p{Han}A-Za-z()]{0,16}?)(?:的)?(?:比重)?(?:的)?$`)
+	shareOfRe = regexp.MustCompile(`占(全市\(盟\)|全市|全州|全盟|所在市|全县|全旗|全区|全省|全国|全部|全自治区|[\p{Han}]{2,4}市)?([\p{Han}A-Za-z()]{0,16}?)(?:的)?(?:比重)?(?:的)?$`)
 	// targetRe finds what a growth is compared with: 全市, 全国, 全省, ….
 	targetRe = regexp.MustCompile(`全市\(盟\)|全市|全州|全盟|全县|全旗|全区|全省|全国|所在市|去年同期|上年同期|上年|去年`)
 )
@@ -1147,6 +1147,9 @@ func (x *proseExtractor) shareMeasure(pre string, a amount, st *sentenceState) (
 			return "", 0, "", "share of another total (" + what + ")"
 		}
 	}
+	if namedCity(scope) {
+		scope = "所在市" // 占西宁市固定资产投资比重: the city named
+	}
 	switch scope {
 	case "全市", "全州", "全盟", "全市(盟)", "所在市":
 		if x.subj.level == "city" {
@@ -1175,6 +1178,13 @@ func bareIndustry(s string) bool {
 		return true
 	}
 	return false
+}
+
+// namedCity reports whether a share's scope is a city by its name
+// (西宁市), not 全市 or a word ending in 市 that is none (城市, 县市).
+func namedCity(scope string) bool {
+	return strings.HasSuffix(scope, "市") && !strings.HasPrefix(scope, "全") && scope != "所在市" &&
+		!strings.HasSuffix(scope, "城市") && !strings.HasSuffix(scope, "县市") && !strings.HasSuffix(scope, "本市")
 }
 
 // shareIndicator returns the core indicator a share phrase names (占全市产
