@@ -247,6 +247,22 @@ func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 	return store.Open(ctx, url, m.db.dataDir)
 }
 
+// withStore opens the store, runs fn on it and closes it; an error of
+// either is one line on stderr and exit code 1.
+func (m *Main) withStore(ctx context.Context, fn func(*store.Store) error) int {
+	st, err := m.openStore(ctx)
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	if err := fn(st); err != nil {
+		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
 // resolve returns the database URL with the password from --db.password-file.
 func (c dbConfig) resolve() (string, error) {
 	if c.passwordFile == "" || c.url == "" {

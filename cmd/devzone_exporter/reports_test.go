@@ -13,23 +13,9 @@ import (
 // it, and withdraws the corrected one, on both stores: each step says what
 // it did to the figures.
 func TestReportsWithdraw(t *testing.T) {
-	stores := map[string][]string{"sqlite": {"--data.dir", t.TempDir()}}
-	if os.Getenv(pgtest.EnvURL) != "" {
-		stores["postgres"] = []string{"--db.url", pgtest.Fresh(t)}
-	}
-	for name, db := range stores {
+	for name, db := range reportStores(t) {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			first := filepath.Join(dir, "a.txt")
-			corrected := filepath.Join(dir, "b.txt")
-			for p, text := range map[string]string{
-				first:     "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,清徐开发区固定资产投资完成3亿元。\n",
-				corrected: "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.5亿元。\n",
-			} {
-				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			first, corrected := twoBulletins(t)
 			if code, out, errs := run(t, append([]string{"ingest"}, append(db, first)...)...); code != 0 {
 				t.Fatalf("ingest a.txt: exit %d: %s %s", code, out, errs)
 			}
@@ -57,23 +43,9 @@ func TestReportsWithdraw(t *testing.T) {
 // TestReportsPin pins a bulletin, ingests a later one of its city and
 // period, which is held, and unpins, which applies it, on both stores.
 func TestReportsPin(t *testing.T) {
-	stores := map[string][]string{"sqlite": {"--data.dir", t.TempDir()}}
-	if os.Getenv(pgtest.EnvURL) != "" {
-		stores["postgres"] = []string{"--db.url", pgtest.Fresh(t)}
-	}
-	for name, db := range stores {
+	for name, db := range reportStores(t) {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			first := filepath.Join(dir, "a.txt")
-			later := filepath.Join(dir, "b.txt")
-			for p, text := range map[string]string{
-				first: "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,清徐开发区固定资产投资完成3亿元。\n",
-				later: "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.5亿元。\n",
-			} {
-				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			first, later := twoBulletins(t)
 			steps := []struct {
 				args []string
 				code int
@@ -101,4 +73,33 @@ func TestReportsPin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reportStores gives the store flags of each store the test can use:
+// SQLite always, PostgreSQL when its URL is set.
+func reportStores(t *testing.T) map[string][]string {
+	t.Helper()
+	stores := map[string][]string{"sqlite": {"--data.dir", t.TempDir()}}
+	if os.Getenv(pgtest.EnvURL) != "" {
+		stores["postgres"] = []string{"--db.url", pgtest.Fresh(t)}
+	}
+	return stores
+}
+
+// twoBulletins writes two bulletins of 太原市, 2023年1-6月: the first states
+// two figures, the second (a correction, or a later one) restates one of
+// them with another value and leaves the other out.
+func twoBulletins(t *testing.T) (first, second string) {
+	t.Helper()
+	dir := t.TempDir()
+	first, second = filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	for p, text := range map[string]string{
+		first:  "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.05亿元,清徐开发区固定资产投资完成3亿元。\n",
+		second: "太原市开发区\n\n2023年1-6月,中北高新区工业投资完成21.5亿元。\n",
+	} {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return first, second
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/devzone/devzone_exporter/collector/figure"
+	"github.com/devzone/devzone_exporter/collector/store"
 	"github.com/devzone/devzone_exporter/collector/trend"
 )
 
@@ -63,32 +64,21 @@ func (m *Main) runTrend(ctx context.Context) int {
 	if err := q.Validate(); err != nil {
 		return m.usageError("%v", err)
 	}
-	st, err := m.openStore(ctx)
-	if err != nil {
-		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	series, err := trend.Run(ctx, st, q)
-	if err != nil {
-		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
-		return 1
-	}
-	switch {
-	case m.trendIn.excel:
-		err = trend.WriteExcelCSV(m.Stdout, series)
-	case m.trendIn.format == "csv":
-		err = trend.WriteCSV(m.Stdout, series)
-	case m.trendIn.format == "json":
-		err = trend.WriteJSON(m.Stdout, series)
-	default:
-		err = trend.WriteTable(m.Stdout, series)
-	}
-	if err != nil {
-		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
-		return 1
-	}
-	return 0
+	return m.withStore(ctx, func(st *store.Store) error {
+		series, err := trend.Run(ctx, st, q)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.trendIn.excel:
+			return trend.WriteExcelCSV(m.Stdout, series)
+		case m.trendIn.format == "csv":
+			return trend.WriteCSV(m.Stdout, series)
+		case m.trendIn.format == "json":
+			return trend.WriteJSON(m.Stdout, series)
+		}
+		return trend.WriteTable(m.Stdout, series)
+	})
 }
 
 // runRank prints the ranking of zones for one period.
@@ -108,30 +98,19 @@ func (m *Main) runRank(ctx context.Context) int {
 	if err := q.Validate(); err != nil {
 		return m.usageError("%v", err)
 	}
-	st, err := m.openStore(ctx)
-	if err != nil {
-		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	r, err := trend.Rank(ctx, st, q)
-	if err != nil {
-		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
-		return 1
-	}
-	switch {
-	case in.excel || in.format == "csv":
-		err = trend.WriteRankingCSV(m.Stdout, r, in.excel)
-	case in.format == "json":
-		err = trend.WriteRankingJSON(m.Stdout, r)
-	default:
-		err = trend.WriteRankingTable(m.Stdout, r)
-	}
-	if err != nil {
-		fmt.Fprintf(m.Stderr, "devzone_exporter: %v\n", err)
-		return 1
-	}
-	return 0
+	return m.withStore(ctx, func(st *store.Store) error {
+		r, err := trend.Rank(ctx, st, q)
+		if err != nil {
+			return err
+		}
+		switch {
+		case in.excel || in.format == "csv":
+			return trend.WriteRankingCSV(m.Stdout, r, in.excel)
+		case in.format == "json":
+			return trend.WriteRankingJSON(m.Stdout, r)
+		}
+		return trend.WriteRankingTable(m.Stdout, r)
+	})
 }
 
 // usageError prints a one-line error about the command line; exit code 2.

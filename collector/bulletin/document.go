@@ -264,7 +264,7 @@ func namedZone(s string) string {
 			name = name[loc[len(loc)-1][1]:] // 年临沂经济技术开发区: 临沂经济技术开发区
 		}
 		if isBareKind(name) {
-			if name == "园区" || name == "集中区" {
+			if genericKind(name) {
 				bares++ // parks in general (园区拉动效应明显): no zone's name
 			}
 			bare, bares = name, bares+1
@@ -286,6 +286,10 @@ func namedZone(s string) string {
 	return ""
 }
 
+// genericKind reports whether a kind alone speaks of parks in general
+// (园区, 集中区), never of the one zone a passage is about.
+func genericKind(name string) bool { return name == "园区" || name == "集中区" }
+
 // leadZone returns the zone the first sentence of the body names as its
 // subject, or "": the zone whose report a passage without a title is.
 func leadZone(s string) string {
@@ -306,7 +310,7 @@ func leadZone(s string) string {
 		}
 		if m := matchZoneName(t); m != nil {
 			name := t[m[2]:m[3]]
-			if !notName(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) && name != "园区" && name != "集中区" {
+			if !notName(name) && !strings.HasPrefix(name, "全") && !startsWithVerb(name) && !genericKind(name) {
 				return name // a kind alone too: 今年以来,高新区锚定…
 			}
 		}

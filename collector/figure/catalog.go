@@ -164,24 +164,17 @@ func IndicatorKeys() []string {
 // LookupIndicator returns the key of an indicator given by its key or by
 // its Chinese name as the catalog writes it (工业投资 is
 // industrial_investment), so that analysts can ask in the words they read.
-func LookupIndicator(s string) (key string, ok bool) {
-	if _, ok := Indicators[s]; ok {
-		return s, true
-	}
-	for k, name := range Indicators {
-		if name == s {
-			return k, true
-		}
-	}
-	return "", false
-}
+func LookupIndicator(s string) (key string, ok bool) { return lookup(Indicators, s) }
 
 // LookupMeasure is LookupIndicator for measures (同比增速 is yoy_growth).
-func LookupMeasure(s string) (key string, ok bool) {
-	if _, ok := Measures[s]; ok {
+func LookupMeasure(s string) (key string, ok bool) { return lookup(Measures, s) }
+
+// lookup finds s in a catalog of keys and Chinese names, as a key or a name.
+func lookup(catalog map[string]string, s string) (string, bool) {
+	if _, ok := catalog[s]; ok {
 		return s, true
 	}
-	for k, name := range Measures {
+	for k, name := range catalog {
 		if name == s {
 			return k, true
 		}
