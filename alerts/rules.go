@@ -174,14 +174,14 @@ func (c Config) Groups() []Group {
 	critical := formatPercent(-c.CriticalGrowth)
 	growth := Held(figureLevel, "yoy_growth_ratio")
 	officials := []Rule{{Record: ServingRecord, Expr: c.serving()}}
-	// The priors read the held figures of the last evaluation: they come
-	// before the held records are rewritten.
-	officials = append(officials,
-		c.priorRule(figureLevel, "city_share_ratio"),
-		c.priorRule(batchLevel, "batch_rate_ratio"))
 	for _, h := range heldFamilies {
 		officials = append(officials, c.holdFor(h.level, h.family))
 	}
+	// The priors compare the held figures of this evaluation with those of
+	// the last: they come after the held records are written.
+	officials = append(officials,
+		priorRule(figureLevel, "city_share_ratio"),
+		priorRule(batchLevel, "batch_rate_ratio"))
 	officials = append(officials, Rule{
 		Record: CityPeriodEnd,
 		Expr:   "max by (job, city) (" + Held(zoneLevel, "period_end_timestamp_seconds") + ")",
@@ -275,16 +275,20 @@ func (c Config) holdFor(level, family string) Rule {
 
 // priorRule records the value a figure had before it last changed, for
 // alerts on falls the bulletin does not state (a share, a 三个一批 rate).
-// It runs before the held record is rewritten, so the held record is the
-// value of the last evaluation: when the exporters' value differs from it,
-// that is the prior value; otherwise the prior stays, while the figure is
-// served or while no exporter serves data.
-func (c Config) priorRule(level, family string) Rule {
-	rec, held, cur := prior(level, family), Held(level, family), c.once(recordPrefix+family)
+// It runs after the held record is written at this evaluation's time, so
+// "held offset 1ms" is the held value of the last evaluation, whatever the
+// evaluation interval: when the two differ, the older is the prior;
+// otherwise the prior stays as long as the figure is held (through an
+// outage too, as the held record is). Both sides read the held record, never
+// the exporters' series: a scrape that lands in the middle of an
+// evaluation cannot make the prior miss the change (it did when the prior
+// compared the last held value with the series and the held record then
+// read the series again).
+func priorRule(level, family string) Rule {
+	rec, held := prior(level, family), Held(level, family)
 	return Rule{
 		Record: rec,
-		Expr: "(" + held + " != " + cur + ")\nor\n(" + rec + " and " + cur + ")\nor\n(" +
-			rec + " unless on () " + ServingRecord + ")",
+		Expr:   "(" + held + " offset 1ms != " + held + ")\nor\n(" + rec + " and " + held + ")",
 	}
 }
 
