@@ -416,6 +416,9 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 				if st.period.Scope == scopeForecast {
 					p.Scope = scopeForecast // 预计全年
 				}
+				if p.Year == 0 && st.period.Year != 0 {
+					p.Year = st.period.Year // 2003年…,全年GDP增长: that year's
+				}
 				if p.Scope == scopeQuarter && hasAnySuffix(s[:n], "截至", "截止") {
 					p.Scope = scopeCumulative // 截止二季度: the year to date
 				}
@@ -451,9 +454,11 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			return n + strings.Index(rest, "月") + len("月")
 		}
 		if strings.HasPrefix(rest, "预计") {
-			st.period.Scope = scopeForecast
+			// 1-6月预计完成: an estimate of the period stated; 预计全年: a
+			// forecast of the year; 预计 alone: of a period the text does
+			// not state (the period's estimate or the year's forecast).
 			if st.period.Month == 0 {
-				st.period.Month = int(x.period.Month)
+				st.period = statedPeriod{Year: st.period.Year, Scope: scopeForecast}
 			}
 			n += len("预计")
 			continue
@@ -494,7 +499,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			// 中北高新区光伏产品产值: the figures are the products', not the zone's.
 			st.ind = indicatorPhrase{phrase: q, kind: kindSub}
 		}
-	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName {
+	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName || quotedName(text[pos:]) {
 		if st.outer == nil && !x.subj.blocked && st.qizhong {
 			outer := x.subj
 			st.outer = &outer
@@ -502,6 +507,10 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 		x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(text[pos:])}
 	} else if k == unknownIndicator {
 		st.ind = indicatorPhrase{phrase: firstWords(text[pos:]), kind: kindSub}
+	} else if q := qualifier(text[pos:]); q != "" {
+		// 石化工业增加值64.5亿元, 高新技术产值: a part's figures, not the
+		// subject's, as after a subject (中北高新区光伏产品产值).
+		st.ind = indicatorPhrase{phrase: q, kind: kindSub}
 	}
 	amounts, err := findAmounts(text)
 	if err != nil {
@@ -542,6 +551,24 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	}
 	x.noteMentions(text, prevEnd, len(text), mentions, st)
 	return nil
+}
+
+// quotedName reports whether a clause opens with a name in quotes that a
+// verb or an indicator follows (“一区八园”完成规模工业产值): a subject of its
+// own, which the parser cannot read.
+func quotedName(s string) bool {
+	if !strings.HasPrefix(s, "“") {
+		return false
+	}
+	end := strings.Index(s, "”")
+	if end < 0 || utf8.RuneCountInString(s[:end]) > 13 {
+		return false
+	}
+	rest := s[end+len("”"):]
+	if p, ok := phraseAt(rest, 0); ok {
+		return p.kind == kindCore
+	}
+	return hasAnyPrefix(rest, "完成", "实现", "累计", "合计", "共计", "共", "达到")
 }
 
 // firstWords returns the first few characters of s, for a reason.
@@ -640,8 +667,8 @@ func qualifier(s string) string {
 					return ""
 				}
 			}
-			if notSubjectHeadRe.MatchString(head) || periodRe.MatchString(head) {
-				return ""
+			if notSubjectHeadRe.MatchString(head) || periodRe.MatchString(head) || strings.ContainsAny(head, "各季月年") {
+				return "" // 各季度地区生产总值累计增速: periods, not a part
 			}
 			return head
 		}
@@ -1429,6 +1456,10 @@ func (x *proseExtractor) emit(sent, c span, a amount, zones []string, ind, measu
 		return
 	}
 	per, scope := x.period, ""
+	if st.period.Scope == scopeForecast && st.period.Month == 0 {
+		x.skip(sent, c, a, x.text, "a forecast (预计) of a period the text does not state")
+		return
+	}
 	if st.period.Month != 0 {
 		y := st.period.Year
 		if y == 0 {
@@ -1442,9 +1473,6 @@ func (x *proseExtractor) emit(sent, c span, a amount, zones []string, ind, measu
 			scope = "quarter"
 		case scopeForecast:
 			scope = "forecast"
-			if st.period.Month == int(x.period.Month) && st.period.Year == 0 {
-				p.Month = 12
-			}
 		}
 		if p != x.period && scope == "" {
 			scope = "other"
