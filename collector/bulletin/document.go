@@ -139,6 +139,9 @@ func atoiYear(s string) int {
 
 // leadOf returns the lead-in of a sentence: the text before its first
 // comma, where bulletins state the period of the figures that follow.
+// sourceLeadRe is a reporter's source before the period: 记者从稀土高新区统计局获悉.
+var sourceLeadRe = regexp.MustCompile(`^(?:本报|日前|近日)?(?:记者|笔者)?(?:\p{Han}{0,6}?)从[^,。;]{2,30}?(?:获悉|了解到|得知)`)
+
 func leadOf(s string) string {
 	s = strings.TrimSpace(s)
 	for {
@@ -147,6 +150,9 @@ func leadOf(s string) string {
 			continue
 		}
 		m := leadRe.FindString(s)
+		if m == "" {
+			m = sourceLeadRe.FindString(s) // 记者从…获悉,
+		}
 		if m == "今年以来" || m == "年初以来" {
 			// 今年以来,1-10月份,…: the period follows the phrase.
 			if rest, ok := strings.CutPrefix(s[len(m):], ","); ok {
@@ -307,6 +313,9 @@ func leadZone(s string) string {
 		}
 		if m := periodRe.FindStringIndex(t); m != nil && m[0] == 0 {
 			t = t[m[1]:]
+		}
+		if i := strings.Index(head(t, 3*12), "从"); i == 0 || i > 0 && strings.Contains(t[:i], "记者") {
+			t = t[i+len("从"):] // 记者从稀土高新区统计局获悉: the zone is the source
 		}
 		if m := matchZoneName(t); m != nil {
 			name := t[m[2]:m[3]]

@@ -606,7 +606,7 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 			break
 		}
 	}
-	head := s[:end]
+	head := bracketRe.ReplaceAllString(s[:end], "") // 沿海板块(渤海新区、黄骅)实现
 	if end == len(s) {
 		// No indicator or measure in the clause: a clause that opens with an
 		// industry or a company (船舶修造业“马力全开”) starts a topic of its own.
@@ -636,6 +636,9 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	}
 	return readable
 }
+
+// bracketRe is a bracket inside a name: an alias, a list of members.
+var bracketRe = regexp.MustCompile(`\([^()]{1,24}\)`)
 
 // readableHeadRe holds the words that may stand before a growth or an
 // amount and still speak of the indicator named before or after: 总量占全区…,

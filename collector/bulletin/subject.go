@@ -114,7 +114,7 @@ var verbStarts = []string{"力争", "确保", "争取", "预计", "计划", "推
 func startsWithVerb(s string) bool { return hasAnyPrefix(s, verbStarts...) }
 
 // notNameWords are words no zone's name contains.
-var notNameWords = []string{"的", "这些", "将为", "情况", "方面", "工作", "要求", "完成", "实现", "开展", "召开", "全省", "全国", "增长", "下降", "以上", "以下", "增速", "位居", "连续", "前列", "居", "推进", "建设", "打造", "成为", "获批", "列入", "批准", "设立", "占", "总量", "以来", "今年", "目前", "各", "等"}
+var notNameWords = []string{"的", "这些", "将为", "情况", "方面", "工作", "要求", "完成", "实现", "开展", "召开", "全省", "全国", "增长", "下降", "以上", "以下", "增速", "位居", "连续", "前列", "居", "推进", "建设", "打造", "成为", "获批", "列入", "批准", "设立", "占", "总量", "以来", "今年", "目前", "各", "等", "记者", "领跑", "获悉", "报道"}
 
 // notName reports whether s holds a word no zone's name contains.
 func notName(s string) bool {
@@ -245,6 +245,11 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 	}
 	if len(zones) == 0 {
 		return x.sharedKindList(s) // 灵石、平遥、太谷开发区
+	}
+	if hasAnyPrefix(rest, "建设", "规划", "项目", "一期", "二期") {
+		// 科技创新城建设取得突破性成效: a project of the zone whose report
+		// it is, not a subject of its own.
+		return subject{}, 0, false
 	}
 	if t := strings.TrimLeft(rest, " "); strings.HasPrefix(t, "、") || strings.HasPrefix(t, "等") {
 		// 苏州工业园区、厦门海沧投资区…等5个区域: a group the parser reads
