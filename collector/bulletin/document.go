@@ -29,8 +29,8 @@ func analyse(paras []paragraph) *document {
 		first := p.lines[0].line
 		if !titleDone {
 			if noiseRe.MatchString(p.text) && !periodRe.MatchString(p.text) {
-				if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
-					doc.datelineYear = atoiYear(m[1])
+				if y := datelineYear(p.text); y != 0 && doc.datelineYear == 0 {
+					doc.datelineYear = y
 				}
 				continue
 			}
@@ -50,8 +50,8 @@ func analyse(paras []paragraph) *document {
 				continue
 			}
 			doc.title = p.text
-			if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
-				doc.datelineYear = atoiYear(m[1]) // a dateline joined to the title's lines
+			if y := datelineYear(p.text); y != 0 && doc.datelineYear == 0 {
+				doc.datelineYear = y // a dateline joined to the title's lines
 			}
 			if titleReportRe.MatchString(p.text) {
 				// 杭州湾上虞工业园区升格为国家级开发区 is news of the zone, not
@@ -68,8 +68,8 @@ func analyse(paras []paragraph) *document {
 		if doc.leadCandidates() > 0 && (doc.statedYear != 0 || doc.datelineYear != 0) {
 			break // the title's and the first lead-in's periods and the year are known: reportPeriod reads no further
 		}
-		if m := datelineRe.FindStringSubmatch(p.text); m != nil && doc.datelineYear == 0 {
-			doc.datelineYear = atoiYear(m[1])
+		if y := datelineYear(p.text); y != 0 && doc.datelineYear == 0 {
+			doc.datelineYear = y
 		}
 		if m := issueNumberRe.FindString(p.text); m != "" && doc.datelineYear == 0 {
 			doc.datelineYear = atoiYear(strings.TrimSpace(m[:4]))

@@ -160,8 +160,22 @@ func periodsIn(s string) (out []statedPeriod, offs []int) {
 	return out, offs
 }
 
-// datelineRe finds a dateline or publication date: 2023-10-27, 2023年4月12日.
-var datelineRe = regexp.MustCompile(`((?:19|20)[0-9]{2})(?:-[0-9]{1,2}-[0-9]{1,2}|年[0-9]{1,2}月[0-9]{1,2}日)`)
+// datelineRe finds a dateline or publication date: 2023-10-27,
+// 2023/10/27, 2023.10.27, 2023年4月12日, and the day first: 26.10.2017.
+var datelineRe = regexp.MustCompile(`((?:19|20)[0-9]{2})(?:-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2}|\.[0-9]{1,2}\.[0-9]{1,2}(?:[^0-9.]|$)|年[0-9]{1,2}月[0-9]{1,2}日)|(?:^|[^0-9.])[0-9]{1,2}\.[0-9]{1,2}\.((?:19|20)[0-9]{2})(?:[^0-9.%]|$)`)
+
+// datelineYear returns the year of the first dateline in s, or 0.
+func datelineYear(s string) int {
+	m := datelineRe.FindStringSubmatch(s)
+	switch {
+	case m == nil:
+		return 0
+	case m[1] != "":
+		return atoiYear(m[1])
+	default:
+		return atoiYear(m[2])
+	}
+}
 
 // reportPeriod decides the period a report is about, by the role of each
 // statement, never by a vote: the title's period, else the period of the
