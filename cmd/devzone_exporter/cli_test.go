@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -116,6 +117,42 @@ func TestParseJSONKeepsZonesAsWrittenAndResolvesThem(t *testing.T) {
 				t.Errorf("want zones as written and %s in:\n%s", tc.want, out)
 			}
 		})
+	}
+}
+
+// TestParseJSONResolvedZonesPairWithTheirRecords: where two statements
+// of one figure conflict (the store keeps neither), each record still
+// carries its own resolved_zones, not those of a record after it.
+func TestParseJSONResolvedZonesPairWithTheirRecords(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.txt")
+	text := "太原市开发区\n\n2023年1-6月,全市规上工业增加值增长7.3%。全市规上工业增加值增长6.9%。阳曲示范区固定资产投资完成4.03亿元。\n"
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "parse", "--format", "json", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var n int
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			Zones    []string `json:"zones"`
+			Resolved []string `json:"resolved_zones"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		want := r.Zones
+		if slices.Equal(r.Zones, []string{"阳曲示范区"}) {
+			want = []string{"阳曲现代农业产业示范区"}
+		}
+		if !slices.Equal(r.Resolved, want) {
+			t.Errorf("zones %v resolved as %v, want %v", r.Zones, r.Resolved, want)
+		}
+		n++
+	}
+	if n != 3 {
+		t.Errorf("%d records, want 3:\n%s", n, out)
 	}
 }
 

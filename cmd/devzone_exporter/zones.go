@@ -42,9 +42,8 @@ func resolvedZones(reg *zones.Registry, path string, sts []bulletin.Statement) [
 	for i := range sts {
 		figs[i] = sts[i].Figure
 	}
-	applied := reg.Apply(figs, text)
 	out := make([][]string, len(sts))
-	for i, f := range applied.Figures {
+	for i, f := range reg.ResolveEach(figs, text) {
 		out[i] = f.Zones
 	}
 	return out

@@ -318,6 +318,20 @@ type Applied struct {
 // Apply resolves the zones of a bulletin's figures. text is the
 // bulletin's decoded text, read for declared short forms.
 func (r *Registry) Apply(figs []figure.Figure, text string) Applied {
+	out := r.resolveAll(figs, text)
+	out.Figures, out.Warnings = dropConflicts(out.Figures)
+	return out
+}
+
+// ResolveEach returns figs with canonical zones, one for each figure and
+// in its order: unlike Apply, it leaves in the figures whose names
+// conflict, for a listing that pairs each statement with its names.
+func (r *Registry) ResolveEach(figs []figure.Figure, text string) []figure.Figure {
+	return r.resolveAll(figs, text).Figures
+}
+
+// resolveAll is Apply without leaving out conflicting figures.
+func (r *Registry) resolveAll(figs []figure.Figure, text string) Applied {
 	known := r.names()
 	for _, f := range figs {
 		known = append(known, f.Zones...)
@@ -356,7 +370,6 @@ func (r *Registry) Apply(figs []figure.Figure, text string) Applied {
 		}
 		out.Figures[i] = f
 	}
-	out.Figures, out.Warnings = dropConflicts(out.Figures)
 	return out
 }
 
