@@ -629,6 +629,11 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	case nameEndRe.MatchString(head):
 		return unreadableName
 	}
+	if byAnchor && industryTopicRe.MatchString(head) {
+		// 光电子信息产业进一步加快增长速度。1-6月预计完成产值113亿元: the
+		// industry is the topic, of this sentence and the next.
+		return unreadableName
+	}
 	if byAnchor && !readableHeadRe.MatchString(head) {
 		// 工业开票销售增长9.8%, 精制食用植物油产量增长28%: a thing of its own
 		// grows, not the indicator named before it.
@@ -636,6 +641,10 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	}
 	return readable
 }
+
+// industryTopicRe is a clause's head that opens with an industry's name
+// and goes on with what the industry does: 光电子信息产业进一步加快.
+var industryTopicRe = regexp.MustCompile(`^\p{Han}{2,10}?(?:产业|行业|制造业)(?:进一步|继续|持续|保持|稳步|加快|快速|较快|不断|实现|呈现|运行|发展|生产)`)
 
 // bracketRe is a bracket inside a name: an alias, a list of members.
 var bracketRe = regexp.MustCompile(`\([^()]{1,24}\)`)
