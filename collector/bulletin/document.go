@@ -353,7 +353,7 @@ func titleLike(s string) bool {
 func titleCity(title string) string {
 	for _, m := range cityNameRe.FindAllString(title, -1) {
 		c := cityStripRe.ReplaceAllString(strings.TrimSuffix(m, "市"), "") + "市"
-		if utf8.RuneCountInString(c) >= 3 && c != "城市" && !strings.HasPrefix(c, "全") && !strings.HasPrefix(c, "我") && !strings.HasPrefix(c, "本") {
+		if utf8.RuneCountInString(c) >= 3 && !strings.HasSuffix(c, "城市") && !strings.HasPrefix(c, "全") && !strings.HasPrefix(c, "我") && !strings.HasPrefix(c, "本") {
 			return c
 		}
 	}

@@ -338,7 +338,7 @@ func (x *proseExtractor) sentence(sent span) error {
 }
 
 // periodFirst holds every rune a match of periodRe can start with.
-const periodFirst = "0123456789一前第上首全截"
+const periodFirst = "0123456789一二三四前第上首全截"
 
 // leadFirst holds every rune a match of leadRe can start with.
 const leadFirst = " \t【一二三四五六七八九十百千零〇(其另此同目初经据分从今年去总截"
@@ -367,7 +367,7 @@ var periodStartRe = regexp.MustCompile(`^` + periodRe.String())
 
 // countedZonesRe is a clause that opens with a number of zones and no
 // scope (16家开发区, 6个园区).
-var countedZonesRe = regexp.MustCompile(`^[0-9]+\s*(?:家|个)[\p{Han}]{0,8}?(?:` + zoneKinds + `)`)
+var countedZonesRe = regexp.MustCompile(`^(?:[0-9]+\s*(?:家|个)[\p{Han}]{0,8}?(?:` + zoneKinds + `)|[0-9]+\s*个(?:区|县|区县|县区|县\(市\)|县\(市、区\)|乡镇|镇|街道)[^\p{Han}]?)`)
 
 // bareMonthRe is a clause that is a month and nothing else (今年9月,
 // 其中,9月,): the figures after it are that month's alone.
@@ -499,7 +499,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			// 中北高新区光伏产品产值: the figures are the products', not the zone's.
 			st.ind = indicatorPhrase{phrase: q, kind: kindSub}
 		}
-	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName || quotedName(text[pos:]) {
+	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName || quotedName(text[pos:]) || placeAt(text[pos:]) != "" {
 		if st.outer == nil && !x.subj.blocked && st.qizhong {
 			outer := x.subj
 			st.outer = &outer

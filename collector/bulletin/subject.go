@@ -71,20 +71,51 @@ func matchZoneName(s string) []int {
 	return nil
 }
 
-// countyName returns the county (阳城县, 锦屏县, 达拉特旗) s starts with when
-// an indicator follows it right away, or "".
-func countyName(s string) string {
+// placeName returns the county, district or city (阳城县, 达拉特旗, 思明区,
+// 西宁市) s starts with when an indicator follows it right away or after
+// a verb (西宁市完成工业增加值), with its level ("county" or "city"), or "".
+func placeName(s string) (name, level string) {
+	name = placeAt(s)
+	if name == "" {
+		return "", ""
+	}
+	rest := s[len(name):]
+	rest = rest[len(placeVerbRe.FindString(rest)):]
+	rest = rest[len(industryRe.FindString(rest)):]
+	if p, ok := phraseAt(rest, 0); !ok || p.kind != kindCore {
+		return "", ""
+	}
+	if strings.HasSuffix(name, "市") {
+		return name, "city"
+	}
+	return name, "county"
+}
+
+// plausiblePlace reports whether name (ending in 县, 旗, 区 or 市) can be
+// one place's name: not a period (二季度黄埔区), a group (岛外四区), a
+// comparison or a word no name contains.
+func plausiblePlace(name string) bool {
+	return !strings.ContainsAny(name, "全我本该占的于比较为与和及各季月年") && !placeGroupRe.MatchString(name) && !notName(name)
+}
+
+// placeGroupRe ends a group of places: 岛外四区, 三县.
+var placeGroupRe = regexp.MustCompile(`[一二三四五六七八九十两0-9](?:区|县|市|旗)$`)
+
+// placeAt returns the place (as placeName reads it) s starts with,
+// whatever follows it (三亚市紧随其后), or "".
+func placeAt(s string) string {
 	i := 0
-	for n := 0; n < 5 && i < len(s); n++ {
+	for n := 0; n < 6 && i < len(s); n++ {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if !unicode.Is(unicode.Han, r) {
 			return ""
 		}
 		i += size
-		if n >= 1 && (r == '县' || r == '旗') {
-			rest := s[i:]
-			rest = rest[len(industryRe.FindString(rest)):]
-			if p, ok := phraseAt(rest, 0); ok && p.kind == kindCore && !strings.ContainsAny(s[:i], "全我本该占的于比较为与和及各") && !notName(s[:i]) {
+		switch {
+		case n >= 1 && (r == '县' || r == '旗'),
+			n >= 2 && r == '区' && !zoneKindEndRe.MatchString(s[:i]) && !notDistrictRe.MatchString(s[:i]),
+			n >= 2 && r == '市' && !notCityRe.MatchString(s[:i]):
+			if plausiblePlace(s[:i]) && !startsWithVerb(s) {
 				return s[:i]
 			}
 			return ""
@@ -92,6 +123,15 @@ func countyName(s string) string {
 	}
 	return ""
 }
+
+// placeVerbRe is a verb between a place and its indicator: 西宁市完成工业增加值.
+var placeVerbRe = regexp.MustCompile(`^(?:累计完成|累计实现|共完成|共实现|完成|实现)`)
+
+// notDistrictRe ends words in 区 that name no district: 城区, 辖区, 片区.
+var notDistrictRe = regexp.MustCompile(`(?:城区|市区|辖区|片区|景区|社区|山区|老区|矿区|厂区|园区|新区|功能区|集聚区|自治区|地区|特区|开发区|示范区)$`)
+
+// notCityRe ends words in 市 that name no city: 城市, 超市, 股市.
+var notCityRe = regexp.MustCompile(`(?:城市|超市|股市|楼市|车市|集市|上市|都市|全市|我市|本市|该市)$`)
 
 // bareKinds are the zone kinds, for isBareKind.
 var bareKinds = func() map[string]bool {
@@ -205,9 +245,10 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 	if startsWithVerb(s) {
 		return subject{}, 0, false
 	}
-	if c := countyName(s); c != "" {
-		// 阳城县规上工业增加值…: a county named as a whole.
-		return subject{zones: []string{c}, level: "county", source: "a county named"}, len(c), true
+	if c, level := placeName(s); c != "" {
+		// 阳城县规上工业增加值…, 西宁市完成工业增加值: a county, district or
+		// city named as a whole, kept as written.
+		return subject{zones: []string{c}, level: level, source: "a place named"}, len(c), true
 	}
 	if !strings.ContainsAny(head(s, 3*40), "区园城") {
 		return subject{}, 0, false
