@@ -27,7 +27,7 @@ func (s subject) known() bool { return len(s.zones) > 0 && !s.blocked }
 
 // zoneKinds end the name of a development zone, longest first where one
 // ends another.
-const zoneKinds = `高新技术产业开发区|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|综改区|园区|新区|新城`
+const zoneKinds = `高新技术产业开发区|产业基地|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|综改区|园区|新区|新城`
 
 var (
 	zoneKindRe = regexp.MustCompile(`(?:` + zoneKinds + `)`)
@@ -259,7 +259,13 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 	for {
 		m := matchZoneName(rest)
 		if m == nil {
-			break
+			// 城陵矶新港区、华容县工业集中区…分别: a district or county in a
+			// list of zones.
+			p := placeAt(rest)
+			if p == "" || len(zones) == 0 && !zoneSepRe.MatchString(rest[len(p):]) {
+				break
+			}
+			m = []int{0, len(p), 0, len(p), -1, -1}
 		}
 		name := rest[m[2]:m[3]]
 		if len(zones) == 0 && joinedPlaces(name) {
@@ -278,7 +284,7 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 		n += m[1]
 		rest = rest[m[1]:]
 		sep := zoneSepRe.FindString(rest)
-		if sep == "" || matchZoneName(rest[len(sep):]) == nil {
+		if sep == "" || matchZoneName(rest[len(sep):]) == nil && placeAt(rest[len(sep):]) == "" {
 			break
 		}
 		n += len(sep)
