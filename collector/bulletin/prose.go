@@ -139,7 +139,7 @@ var (
 	leadRe = regexp.MustCompile(`^(?:\s+|【|[一二三四五六七八九十百千零〇]+[、.]|\([一二三四五六七八九十百千零〇0-9]+\)|截至|截止|其中|另外|此外|同时|目前|同期|(?:据|经)?初步(?:统计|核算|测算)|根据[\p{Han}]{0,16}?(?:核算|统计)结果|经(?:统计|核算)|据[\p{Han}]{0,12}(?:统计|测算|核算)(?:显示)?|[\p{Han}]{0,10}?(?:统计)?数据显示|统计显示|分区域看|分区看|分园区看|从[\p{Han}]{1,6}?看|今年以来|年初以来|今年|去年|总体来看|总的来看)`)
 	// industryWords may stand between a subject and its indicator: the
 	// subject's own industry (全区规上工业企业累计完成总产值).
-	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业)`)
+	industryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|规模以上企业|规上企业|上规模企业|工业企业|企业)`)
 	// ownIndustryRe is industryRe with the bare industry (规上工业累计完成产值):
 	// at a clause's start it names the subject's industry, not a subject.
 	ownIndustryRe = regexp.MustCompile(`^(?:规模以上工业企业|规上工业企业|规模工业企业|规模以上工业|规上工业|规模工业|工业企业|企业)`)
@@ -656,7 +656,7 @@ var readableHeadRe = regexp.MustCompile(`^(?:上报|实际|已|共|合计|总计
 
 // qualifierGapRe holds what may stand between a subject and its
 // indicator without narrowing it: the subject's industry, verbs, fillers.
-var qualifierGapRe = regexp.MustCompile(`^(?:全社会|规模以上工业企业|规上工业企业|规模工业企业|工业企业|企业|完成|实现|累计|合计|共计|共|总计|全年|今年|去年|当年|同期|的|主要|经济|指标|中|在|已|了|\s)*`)
+var qualifierGapRe = regexp.MustCompile(`^(?:全社会|规模以上工业企业|规上工业企业|规模工业企业|规模以上企业|规上企业|上规模企业|工业企业|企业|完成|实现|累计|合计|共计|共|总计|全年|今年|去年|当年|同期|的|主要|经济|指标|中|在|已|了|\s)*`)
 
 // qualifier returns the words that narrow a subject's indicator (光伏产品 in
 // 中北高新区光伏产品产值增长), or "" when the indicator is the subject's own.
@@ -1066,6 +1066,9 @@ func (x *proseExtractor) comparison(pre string, st *sentenceState, listIndex int
 		rest := p[i:]
 		if m := targetRe.FindStringIndex(rest); m != nil {
 			after := rest[m[1]:]
+			for _, w := range []string{"平均增速", "平均水平", "平均", "增速", "增幅"} {
+				after = strings.TrimPrefix(after, w) // 比全市增速高0.5个百分点
+			}
 			switch {
 			case strings.HasPrefix(after, "高") || strings.Contains(after, "高出") || strings.Contains(after, "分别高"):
 				dirAt, dir = i, 1

@@ -25,6 +25,11 @@ type subject struct {
 
 func (s subject) known() bool { return len(s.zones) > 0 && !s.blocked }
 
+// provinceNames are the provinces and autonomous regions, for 江西全省工业园区.
+const provinceNames = `河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆`
+
+var provinceRe = regexp.MustCompile(`^(?:` + provinceNames + `)全省`)
+
 // zoneKinds end the name of a development zone, longest first where one
 // ends another.
 const zoneKinds = `高新技术产业开发区|产业基地|经济技术开发区|高新技术开发区|经济开发区|产业转移工业园|台商投资区|综合保税区|产业集聚区|工业集聚区|工业集中区|产业园区|工业园区|工业新城|科技新城|农业科技园区|开发区|高新区|经开区|示范区|试验区|集中区|合作区|保税区|工业园|产业园|科技城|工业城|农高区|综改区|园区|新区|新城`
@@ -34,7 +39,7 @@ var (
 	// aggregateRe reads the zones of a city, prefecture, county or
 	// province as a whole: 全市开发区, 全市9家省级以上开发区, 全盟6个旗县工业园区,
 	// 全省国家级开发区, 全市开发区(园区), and levels listed: 全市国家级、省级开发区.
-	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市|该市)(?:共有)?(?:[0-9]+(?:家|个))?(?:\p{Han}{1,3}级(?:[、和及]\p{Han}{1,3}级)+|\p{Han}{0,8}?)(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
+	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市|该市|我省|本省|(?:` + provinceNames + `)全省)(?:共有)?(?:[0-9]+(?:家|个))?(?:\p{Han}{1,3}级(?:[、和及]\p{Han}{1,3}级)+|\p{Han}{0,8}?)(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
 	// declaredRe reads a declared short form inside a bracket.
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
 )
@@ -174,7 +179,7 @@ var zoneSepRe = regexp.MustCompile(`^(?:和|、|及|与|以及)`)
 // clause does not start with a subject.
 func (x *proseExtractor) readSubject(s string) (subj subject, n int, ok bool) {
 	s = head(s, maxSubjectBytes)
-	if (strings.HasPrefix(s, "全") || strings.HasPrefix(s, "我") || strings.HasPrefix(s, "本") || strings.HasPrefix(s, "该市")) && strings.ContainsAny(s, "区园城") {
+	if (strings.HasPrefix(s, "全") || strings.HasPrefix(s, "我") || strings.HasPrefix(s, "本") || strings.HasPrefix(s, "该市") || strings.Contains(head(s, 3*5), "全省") && provinceRe.MatchString(s)) && strings.ContainsAny(s, "区园城") {
 		if m := aggregateRe.FindStringSubmatchIndex(s); m != nil {
 			return x.aggregate(s, m)
 		}
@@ -205,6 +210,12 @@ func (x *proseExtractor) aggregate(s string, m []int) (subject, int, bool) {
 		end := m[1]
 		if strings.HasPrefix(name, "我市") || strings.HasPrefix(name, "本市") || strings.HasPrefix(name, "该市") {
 			name = "全市" + name[len("我市"):]
+		}
+		if strings.HasPrefix(name, "我省") || strings.HasPrefix(name, "本省") {
+			name, scope = "全省"+name[len("我省"):], "全省"
+		}
+		if i := strings.Index(scope, "全省"); i > 0 {
+			name, scope = name[i:], "全省" // 江西全省工业园区: the province's
 		}
 		if sep := zoneSepRe.FindString(s[end:]); sep != "" && matchZoneName(s[end+len(sep):]) != nil {
 			// 全市工业园区和高新区完成…: the two together, which the parser
