@@ -133,7 +133,7 @@ func placeAt(s string) string {
 var placeVerbRe = regexp.MustCompile(`^(?:累计完成|累计实现|共完成|共实现|完成|实现)`)
 
 // notDistrictRe ends words in 区 that name no district: 城区, 辖区, 片区.
-var notDistrictRe = regexp.MustCompile(`(?:城区|市区|辖区|片区|景区|社区|山区|老区|矿区|厂区|园区|新区|功能区|集聚区|自治区|地区|特区|开发区|示范区)$`)
+var notDistrictRe = regexp.MustCompile(`(?:城区|市区|辖区|片区|景区|社区|贫困山区|偏远山区|老区|矿区|厂区|园区|新区|功能区|集聚区|自治区|地区|特区|开发区|示范区)$`)
 
 // notCityRe ends words in 市 that name no city: 城市, 超市, 股市.
 var notCityRe = regexp.MustCompile(`(?:城市|超市|股市|楼市|车市|集市|上市|都市|全市|我市|本市|该市)$`)

@@ -20,6 +20,9 @@ type table struct {
 	leaf   []string
 	rows   []tableRow
 	unit   string // 单位: line above or inside the table
+	// caption is the line above the header that names the table
+	// (附表:2018年上半年各市县地区生产总值及增速), where it is read with it.
+	caption string
 	source string // the lines as written
 	line   int    // first line
 }
@@ -233,6 +236,22 @@ func mergeHeaders(rows [][]string) []string {
 }
 
 // unitAbove finds a 单位: line among the three lines above a table.
+// captionAbove returns the title line right above a table (blank lines
+// aside) when it names an indicator, or "".
+func captionAbove(lines []string, i int) string {
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		l := strings.TrimSpace(lines[j])
+		if l == "" {
+			continue
+		}
+		if titleLike(l) && len(findPhrases(l, nil)) > 0 {
+			return l
+		}
+		return ""
+	}
+	return ""
+}
+
 func unitAbove(lines []string, i int) string {
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
 		if m := unitLineRe.FindStringSubmatch(strings.TrimSpace(lines[j])); m != nil {
@@ -268,19 +287,40 @@ func readRunOn(line string, i int) *table {
 // readCellPerLine reads a table flattened to one cell per line. It is
 // tried only at the start of a run of short lines, so that reading a file
 // stays linear in its lines.
+//
+// A table copied out of a PDF may put a blank line after every cell, and
+// a column's unit on a line of its own under its name (绝对数 ⏎ (亿元)):
+// the blank lines then separate cells, and a unit joins the name above.
 func readCellPerLine(lines []string, i int) (*table, int) {
-	if i > 0 && shortLine(lines[i-1]) {
+	if i > 0 && shortLine(lines[i-1]) || i > 1 && blankLine(lines[i-1]) && shortLine(lines[i-2]) && spaced(lines, i-2) {
 		return nil, 0
 	}
+	gaps := spaced(lines, i)
 	var cells []string
+	var at []int // the line of each cell
 	j := i
-	for ; j < len(lines) && shortLine(lines[j]); j++ {
-		cells = append(cells, strings.TrimSpace(lines[j]))
+	for j < len(lines) {
+		if shortLine(lines[j]) {
+			c := strings.TrimSpace(lines[j])
+			if unitCellRe.MatchString(c) && len(cells) > 0 && !isNumericCell(cells[len(cells)-1]) {
+				cells[len(cells)-1] += c
+			} else {
+				cells = append(cells, c)
+				at = append(at, j)
+			}
+			j++
+			continue
+		}
+		if gaps && blankLine(lines[j]) && j+1 < len(lines) && shortLine(lines[j+1]) {
+			j++
+			continue
+		}
+		break
 	}
 	if len(cells) < 8 {
 		return nil, 0
 	}
-	t, used := streamTable(cells, func(k int) int { return i + 1 + k })
+	t, used := streamTable(cells, func(k int) int { return at[k] + 1 })
 	if t == nil {
 		return nil, 0
 	}
@@ -288,7 +328,24 @@ func readCellPerLine(lines []string, i int) (*table, int) {
 	if t.unit == "" {
 		t.unit = unitAbove(lines, i)
 	}
-	return t, used
+	if t.caption == "" {
+		t.caption = captionAbove(lines, i)
+	}
+	if used == len(cells) {
+		return t, j - i
+	}
+	return t, at[used] - i
+}
+
+// unitCellRe is a cell that holds only a unit: (亿元), (%).
+var unitCellRe = regexp.MustCompile(`^[(（][^()（）]{1,6}[)）]$`)
+
+func blankLine(l string) bool { return strings.TrimSpace(l) == "" }
+
+// spaced reports whether the short lines from lines[i] on are separated by
+// single blank lines, as a PDF's cells copied one per paragraph are.
+func spaced(lines []string, i int) bool {
+	return i+2 < len(lines) && shortLine(lines[i]) && blankLine(lines[i+1]) && shortLine(lines[i+2])
 }
 
 func shortLine(l string) bool {
@@ -325,6 +382,8 @@ func streamTable(cells []string, line func(k int) int) (*table, int) {
 	for _, c := range cells[:j-cols] {
 		if m := unitLineRe.FindStringSubmatch(c); m != nil {
 			t.unit = m[1]
+		} else if len(findPhrases(c, nil)) > 0 {
+			t.caption = c // the last line above the header that names an indicator
 		}
 	}
 	k := j
@@ -362,7 +421,12 @@ type column struct {
 // indicator of the column before it.
 func (t *table) columns() []column {
 	cols := make([]column, len(t.header))
+	// A caption that names one core indicator (各市县地区生产总值及增速) is
+	// the indicator of columns that name none (绝对数, 比上年同期增长).
 	var last indicatorPhrase
+	if ms := findPhrases(t.caption, nil); len(ms) == 1 && ms[0].kind == kindCore && !strings.Contains(t.caption[:ms[0].start], "占") {
+		last = ms[0].indicatorPhrase
+	}
 	defaultScale := ""
 	for _, u := range []string{"万亿元", "亿元", "万元"} {
 		if strings.Contains(t.unit, u) {
@@ -479,7 +543,7 @@ func without(h string, ind indicatorPhrase) string {
 
 // measureWordsRe holds the measure words, comparisons and units a header
 // may hold besides its indicator.
-var measureWordsRe = regexp.MustCompile(`全市\(盟\)|\(盟\)|\(州\)|增速高|增速低|高出|同比|比上年|比去年|上年同期|累计|增长率|增长|增速|增幅|比增|下降|占全市|占全州|占全盟|占所在市|占全县|占全旗|比重|占比|较上月增减|比上月增减|增减|高于全市|比全市|全市|位次|排名|名次|百分点|个|亿元|万元|元|%|\(|\)|\s`)
+var measureWordsRe = regexp.MustCompile(`绝对数|绝对值|总量|同期|\(盟\)|\(州\)|增速高|增速低|高出|同比|比上年|比去年|上年同期|累计|增长率|增长|增速|增幅|比增|下降|占全市|占全州|占全盟|占所在市|占全县|占全旗|比重|占比|较上月增减|比上月增减|增减|高于全市|比全市|全市|位次|排名|名次|百分点|个|亿元|万元|元|%|\(|\)|\s`)
 
 // cityRowHeads are first-column headers whose rows are cities.
 var cityRowHeads = []string{"设区市", "盟市", "市州", "市(州)", "地区", "城市", "地市"}
@@ -488,6 +552,12 @@ var cityRowHeads = []string{"设区市", "盟市", "市州", "市(州)", "地区
 // province's table by city, whose zones are 园区), or a province row.
 func (x *proseExtractor) rowSubject(t *table, label string) (subj subject, city string, ok bool) {
 	label = strings.TrimSpace(label)
+	if strings.Contains(label, " ") && hanOnly(strings.ReplaceAll(label, " ", "")) {
+		label = strings.ReplaceAll(label, " ", "") // 海 口 市: a PDF's spaced name
+	}
+	if p := placeAt(label); p == label {
+		return subject{zones: []string{p}, level: "county", source: "table row (a place named)"}, x.city, true
+	}
 	if i := strings.Index(label, "("); i > 0 && zoneKindRe.MatchString(label[:i]) {
 		label = label[:i]
 	}
@@ -561,4 +631,14 @@ func (x *proseExtractor) tableFigures(t *table) {
 			})
 		}
 	}
+}
+
+// hanOnly reports whether s is Chinese characters and nothing else.
+func hanOnly(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return s != ""
 }
