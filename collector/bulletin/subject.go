@@ -120,6 +120,9 @@ func placeAt(s string) string {
 		case n >= 1 && (r == '县' || r == '旗'),
 			n >= 2 && r == '区' && !zoneKindEndRe.MatchString(s[:i]) && !notDistrictRe.MatchString(s[:i]),
 			n >= 2 && r == '市' && !notCityRe.MatchString(s[:i]):
+			if next, _ := utf8.DecodeRuneInString(s[i:]); strings.ContainsRune("场域块级委政属直内外长民", next) {
+				return "" // 提振市场, 县域, 区块, 市委, 县长: no place's name
+			}
 			if plausiblePlace(s[:i]) && !startsWithVerb(s) {
 				return s[:i]
 			}

@@ -17,14 +17,14 @@ type table struct {
 	// leaf holds each column's own name in the lowest header row, without
 	// the group above it (增长率(%) under 园区工业), where the table has
 	// rows of headers; nil otherwise.
-	leaf   []string
-	rows   []tableRow
-	unit   string // 单位: line above or inside the table
+	leaf []string
+	rows []tableRow
+	unit string // 单位: line above or inside the table
 	// caption is the line above the header that names the table
 	// (附表:2018年上半年各市县地区生产总值及增速), where it is read with it.
 	caption string
-	source string // the lines as written
-	line   int    // first line
+	source  string // the lines as written
+	line    int    // first line
 }
 
 type tableRow struct {
