@@ -108,6 +108,9 @@ func isHeadingLine(line string) bool {
 	if len(line) <= 3*30 && !strings.ContainsAny(line, "。,;") && mayBeOrdinal(line) && ordinalRe.MatchString(line) {
 		return true
 	}
+	if strings.HasPrefix(line, "--") && len(line) <= 3*40 && !strings.ContainsAny(line, "。;") && !strings.ContainsAny(line, "0123456789") {
+		return true // ——工业生产快速增长,企业效益明显回升 (normalised to --): a section's heading
+	}
 	return false
 }
 

@@ -290,10 +290,16 @@ func (x *proseExtractor) sentence(sent span) error {
 		for _, c := range clauses(text) {
 			t := strings.TrimRight(c.text, ",;:")
 			pos := x.stripLead(t, &st)
-			if s, _, ok := x.readSubject(t[pos:]); ok {
+			if s, n, ok := x.readSubject(t[pos:]); ok {
 				x.subj = s
+				pos += n
 			} else if x.unreadableSubject(t[pos:]) == unreadableName {
 				x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(t[pos:])}
+			}
+			if industryTopicClauseRe.MatchString(t[pos:]) {
+				// 园区农机产业飞速发展。1—8月份实现产值80亿元: the sentences
+				// after speak of the industry, not of the subject.
+				x.subj = subject{blocked: true, source: "an industry is the topic: " + firstWords(t[pos:])}
 			}
 		}
 		return nil
@@ -516,6 +522,11 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	if err != nil {
 		return err
 	}
+	if len(amounts) == 0 && industryTopicClauseRe.MatchString(text[pos:]) {
+		// 全市重点产业运行稳健,“3+3”重点产业产值…: as in a sentence with no
+		// number (sentence), the industry is the topic.
+		x.subj = subject{blocked: true, source: "an industry is the topic: " + firstWords(text[pos:])}
+	}
 	st.sawAmount = st.sawAmount || len(amounts) > 0
 	masked := append(zoneSpans(text), [2]int{0, pos})
 	mentions := findPhrases(text, masked)
@@ -646,6 +657,10 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 // and goes on with what the industry does: 光电子信息产业进一步加快.
 var industryTopicRe = regexp.MustCompile(`^\p{Han}{2,10}?(?:产业|行业|制造业)(?:进一步|继续|持续|保持|稳步|加快|快速|较快|不断|实现|呈现|运行|发展|生产)`)
 
+// industryTopicClauseRe is a clause with no number that makes an industry
+// its topic: 农机产业飞速发展, 主导产业增势强劲.
+var industryTopicClauseRe = regexp.MustCompile(`^[“"]?\p{Han}{1,10}?[”"]?(?:产业|行业|制造业|产业链|产业集群|板块)(?:群)?(?:进一步|继续|持续|保持|稳步|加快|快速|较快|飞速|迅猛|蓬勃|不断|增势|势头|发展|运行|生产|支撑)`)
+
 // bracketRe is a bracket inside a name: an alias, a list of members.
 var bracketRe = regexp.MustCompile(`\([^()]{1,24}\)`)
 
@@ -671,10 +686,13 @@ func qualifier(s string) string {
 					return "" // 规上工业累计完成产值, 上报完成, …乐都工业园完成: the subject's own
 				}
 			}
-			if utf8.RuneCountInString(head) < 2 {
-				return ""
+			// A part's name may hold quotes, dashes, a list and a count:
+			// “十强”产业, 建材—家居产业链群, 信息技术、高端装备等6个产业.
+			name := partPunctRe.ReplaceAllString(head, "")
+			if utf8.RuneCountInString(name) < 2 || ownIndustryRe.FindString(name) == name || readableHeadRe.MatchString(name) {
+				return "" // 484家规上工业企业增加值: all the subject's enterprises
 			}
-			for _, r := range head {
+			for _, r := range name {
 				if !unicode.Is(unicode.Han, r) {
 					return ""
 				}
@@ -684,12 +702,15 @@ func qualifier(s string) string {
 			}
 			return head
 		}
-		if r, _ := utf8.DecodeRuneInString(s[i:]); strings.ContainsRune(",;:。、(", r) {
+		if r, _ := utf8.DecodeRuneInString(s[i:]); strings.ContainsRune(",;:。(", r) {
 			return ""
 		}
 	}
 	return ""
 }
+
+// partPunctRe holds what a part's name may hold besides its characters.
+var partPunctRe = regexp.MustCompile(`[“”"《》〈〉—－\-、·]|[0-9]+(?:家|个|大)`)
 
 // zoneKindEndRe is a name that ends in a zone's kind: a part of the
 // subject's name (海东工业园区乐都工业园), not a qualifier.
@@ -750,7 +771,7 @@ var notSubjectHeadRe = regexp.MustCompile(`高于|低于|较|比|占|快于|慢�
 // zoneSpans lists the byte ranges of zone kinds in s, so that 高新技术产业
 // inside 南通高新技术产业开发区 is not read as a sub-category.
 func zoneSpans(s string) [][2]int {
-	if !strings.ContainsAny(s, "区园城") {
+	if !strings.ContainsAny(s, "区园城地") {
 		return nil
 	}
 	var out [][2]int
@@ -1307,6 +1328,10 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 	}
 	if threshold(text[a.end:]) {
 		x.skip(sent, c, a, text, "a size threshold (超10亿元企业), not a figure")
+		return
+	}
+	if p := strings.TrimSpace(pre); hasAnySuffix(p, "均超过", "均超", "都超过", "均突破", "均达到", "均在") || strings.HasSuffix(p, "过") && !strings.HasSuffix(p, "超过") {
+		x.skip(sent, c, a, text, "a threshold each passed (地区生产总值过100亿元, 均超过), not a figure")
 		return
 	}
 	if reason := x.check(ind, measure); reason != "" {

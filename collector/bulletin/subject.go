@@ -39,7 +39,7 @@ var (
 	// aggregateRe reads the zones of a city, prefecture, county or
 	// province as a whole: 全市开发区, 全市9家省级以上开发区, 全盟6个旗县工业园区,
 	// 全省国家级开发区, 全市开发区(园区), and levels listed: 全市国家级、省级开发区.
-	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市|该市|我省|本省|(?:` + provinceNames + `)全省)(?:共有)?(?:[0-9]+(?:家|个))?(?:\p{Han}{1,3}级(?:[、和及]\p{Han}{1,3}级)+|\p{Han}{0,8}?)(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
+	aggregateRe = regexp.MustCompile(`^((全市|全州|全盟|全县|全旗|全区|全省|我市|本市|该市|我省|本省|我县|本县|我旗|我区|本区|(?:` + provinceNames + `)全省)(?:共有)?(?:[0-9]+(?:家|个))?(?:\p{Han}{1,3}级(?:[、和及]\p{Han}{1,3}级)+|\p{Han}{0,8}?)(?:` + zoneKinds + `))(\([^()]{1,24}\))?`)
 	// declaredRe reads a declared short form inside a bracket.
 	declaredRe = regexp.MustCompile(`^\((?:以下)?简称[“"]?([\p{Han}A-Za-z]{2,12}?)[”"]?\)$`)
 )
@@ -214,8 +214,10 @@ func (x *proseExtractor) aggregate(s string, m []int) (subject, int, bool) {
 		if strings.HasPrefix(name, "我市") || strings.HasPrefix(name, "本市") || strings.HasPrefix(name, "该市") {
 			name = "全市" + name[len("我市"):]
 		}
-		if strings.HasPrefix(name, "我省") || strings.HasPrefix(name, "本省") {
-			name, scope = "全省"+name[len("我省"):], "全省"
+		if strings.HasPrefix(name, "我") || strings.HasPrefix(name, "本") {
+			// 我县工业园区: the county's park, 全县工业园区.
+			name = "全" + strings.TrimPrefix(strings.TrimPrefix(name, "我"), "本")
+			scope = name[:len("全县")]
 		}
 		if i := strings.Index(scope, "全省"); i > 0 {
 			name, scope = name[i:], "全省" // 江西全省工业园区: the province's
@@ -259,12 +261,21 @@ func (x *proseExtractor) namedSubject(s string) (subj subject, n int, ok bool) {
 	if startsWithVerb(s) {
 		return subject{}, 0, false
 	}
+	if strings.HasPrefix(s, "该") {
+		if m := matchZoneName(s); m != nil && isBareKind(s[len("该"):m[3]]) {
+			// 该园区, 该开发区: the zone named before, where one zone was.
+			if x.subj.level == "zone" && len(x.subj.zones) == 1 && !x.subj.blocked {
+				return subject{zones: x.subj.zones, level: "zone", source: s[:m[3]] + " (the zone named before)"}, m[1], true
+			}
+			return subject{blocked: true, source: s[:m[3]] + " with no one zone named before"}, m[1], true
+		}
+	}
 	if c, level := placeName(s); c != "" {
 		// 阳城县规上工业增加值…, 西宁市完成工业增加值: a county, district or
 		// city named as a whole, kept as written.
 		return subject{zones: []string{c}, level: level, source: "a place named"}, len(c), true
 	}
-	if !strings.ContainsAny(head(s, 3*40), "区园城") {
+	if !strings.ContainsAny(head(s, 3*40), "区园城地") {
 		return subject{}, 0, false
 	}
 	var zones []string
