@@ -202,6 +202,8 @@ func TestBadInput(t *testing.T) {
 		{name: "malformed number names the line", file: "malformed.txt", want: `malformed.txt:3: malformed number "12..5亿元"`},
 		{name: "too large", input: big, wantErr: ErrTooLarge},
 		{name: "zip that is not docx", input: []byte("PK\x03\x04garbage"), want: "docx"},
+		{name: "title month against the text's year to date", input: []byte("2020年10月全区经济运行情况\n\n全区规上工业实现总产值121.25亿元,同比下降6.12%。1-8月外贸出口恢复正增长。\n"),
+			want: "the title states 2020年10月 and the text 1-8月 (line 3)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

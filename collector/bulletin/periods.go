@@ -182,6 +182,9 @@ func datelineYear(s string) int {
 // first lead-in that states one. The year is the one stated with that
 // period, else the title's or lead's year, else the dateline's, else
 // fallbackYear. It returns the line the period was read from.
+// titleMonthRe is a title's month with its year: 2020年10月全区经济运行情况.
+var titleMonthRe = regexp.MustCompile(`([0-9]{4})\s*年\s*([0-9]{1,2})\s*月`)
+
 func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 	var chosen statedPeriod
 	chosenLastYear := false
@@ -211,6 +214,14 @@ func reportPeriod(doc *document, fallbackYear int) (figure.Period, int, error) {
 	}
 	if chosen.Month == 0 {
 		return figure.Period{}, 0, ErrNoPeriod
+	}
+	if m := titleMonthRe.FindStringSubmatch(doc.title); m != nil && !fromTitle && !periodRe.MatchString(doc.title) {
+		// 2020年10月全区经济运行情况 over a text whose only year to date is
+		// 1-8月: the report is October's, month or year to date, not August's.
+		if mo := atoiMonth(m[2]); mo != 0 && mo != chosen.Month {
+			return figure.Period{}, line, fmt.Errorf("the title states %s年%s月 and the text %s (line %d): which period the report is about is not clear; pass --period YYYY-MM",
+				m[1], m[2], chosen, line)
+		}
 	}
 	if year == 0 {
 		// 今年一季度… (title) then 2021年一季度… (lead): the year stated with
