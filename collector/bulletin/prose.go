@@ -121,6 +121,11 @@ type sentenceState struct {
 	lastSub indicatorPhrase
 	// qizhong is set from a clause opened by 其中 to the next ;.
 	qizhong bool
+	// scaled is set from a clause opened by 其中规模以上工业 to the next ;:
+	// its indicators are the enterprises above the size's part of those
+	// stated before it, but for value added, whose 规上 figure is the one
+	// kept (all industry's gives way).
+	scaled bool
 	// outer is the subject a 其中 clause divided when a name the parser
 	// cannot read followed it (其中,规上企业增长11.3%): the name is a part
 	// of the subject, which holds again after the sentence.
@@ -333,7 +338,7 @@ func (x *proseExtractor) sentence(sent span) error {
 				st.lastSub = st.ind
 				st.ind = indicatorPhrase{} // ; ends a sub-category's item
 			}
-			st.qizhong, st.whole = false, indicatorPhrase{} // and a 其中's
+			st.qizhong, st.scaled, st.whole = false, false, indicatorPhrase{} // and a 其中's
 		}
 		prevSemicolon = strings.HasSuffix(c.text, ";")
 		if err := x.clause(sent, c, &st); err != nil {
@@ -479,6 +484,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	pos := x.stripLead(text, st)
 	if strings.Contains(text[:pos], "其中") {
 		st.qizhong = true
+		st.scaled = scaledRe.MatchString(text[pos:])
 		st.whole = indicatorPhrase{}
 		if st.ind.kind == kindCore || st.ind.kind == kindOther {
 			st.whole = st.ind
@@ -825,6 +831,19 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 		if strings.Contains(gap, "占") || strings.Contains(gap, "于") || strings.Contains(gap, "比全") || strings.Contains(gap, "较全") || strings.Contains(gap, "高出") {
 			continue
 		}
+		if st.scaled && m.kind == kindCore && x.statedInSentence(st, m.key) {
+			if m.key == figure.IndustrialValueAdded {
+				// 全县…增加值16.03亿元;其中规模以上工业…增加值6.93亿元: value
+				// added is the 规上 figure; all industry's gives way.
+				x.dropSentence(st, m.key)
+				st.ind, st.whole = indicatorPhrase{phrase: m.phrase, key: m.key, kind: kindCore}, indicatorPhrase{}
+				continue
+			}
+			// 工业总产值60.54亿元,…其中规模以上工业实现产值22.09亿元: a part.
+			st.ind = indicatorPhrase{phrase: "其中" + m.phrase, key: m.key, kind: kindSub}
+			subSeen = true
+			continue
+		}
 		if m.kind == kindCore && (subSeen || st.ind.kind == kindSub) {
 			continue // a sub-category's indicator, for the rest of the sentence
 		}
@@ -1145,6 +1164,20 @@ func bareValueAdded(phrase string) bool { return phrase == "工业增加值" || 
 
 // dropSentence takes back the statements of indicator key this sentence
 // gave the current subject.
+// scaledRe opens a 其中 clause about the enterprises above the size.
+var scaledRe = regexp.MustCompile(`^(?:规模以上|规上|规模)工业(?:企业)?(?:实现|完成|累计)`)
+
+// statedInSentence reports whether the sentence gave the subject a
+// figure of key before.
+func (x *proseExtractor) statedInSentence(st *sentenceState, key string) bool {
+	for _, s := range (*x.out)[st.outStart:] {
+		if s.Indicator == key && slices.Equal(s.Zones, x.subj.zones) {
+			return true
+		}
+	}
+	return false
+}
+
 func (x *proseExtractor) dropSentence(st *sentenceState, key string) {
 	out := (*x.out)[:st.outStart]
 	for _, s := range (*x.out)[st.outStart:] {
@@ -1334,12 +1367,19 @@ func (x *proseExtractor) classify(sent, c span, text, pre string, a amount, st *
 		x.skip(sent, c, a, text, "a threshold each passed (地区生产总值过100亿元, 均超过), not a figure")
 		return
 	}
-	if reason := x.check(ind, measure); reason != "" {
+	reason = x.check(ind, measure)
+	if measure == figure.MeasureValue {
+		// A part's value keeps its place, as "", so that a 分别 list of
+		// growths after the values lines up with them.
+		key := ind.key
+		if reason != "" {
+			key = ""
+		}
+		st.valueInds = append(st.valueInds, key)
+	}
+	if reason != "" {
 		x.skip(sent, c, a, text, reason)
 		return
-	}
-	if measure == figure.MeasureValue {
-		st.valueInds = append(st.valueInds, ind.key)
 	}
 	if measure != figure.MeasureCityShareChange && measure != figure.MeasureCityShare && measure != "county_share" {
 		st.lastMeasure = measure
@@ -1428,6 +1468,10 @@ func (x *proseExtractor) list(sent, c span, text, pre string, run []amount, st *
 			return
 		}
 		for i, a := range run {
+			if inds[i] == "" {
+				x.skip(sent, c, a, text, "a part's figure in a 分别 list (其中…)")
+				continue
+			}
 			x.emit(sent, c, a, zones, inds[i], measure, sign, rule+", indicator "+itoa(i+1)+" of a 分别 list", st)
 		}
 	default:
