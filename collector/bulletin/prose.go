@@ -126,6 +126,9 @@ type sentenceState struct {
 	// stated before it, but for value added, whose 规上 figure is the one
 	// kept (all industry's gives way).
 	scaled bool
+	// placeInList is set once a 其中 clause made a place its subject
+	// (其中当涂县完成…): the subject before holds again after the sentence.
+	placeInList bool
 	// outer is the subject a 其中 clause divided when a name the parser
 	// cannot read followed it (其中,规上企业增长11.3%): the name is a part
 	// of the subject, which holds again after the sentence.
@@ -327,7 +330,7 @@ func (x *proseExtractor) sentence(sent span) error {
 	}
 	defer func() {
 		x.lastInd = st.ind
-		if st.outer != nil && x.subj.blocked {
+		if st.outer != nil && (x.subj.blocked || st.placeInList) {
 			x.subj = *st.outer
 		}
 	}()
@@ -511,7 +514,18 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			// 中北高新区光伏产品产值: the figures are the products', not the zone's.
 			st.ind = indicatorPhrase{phrase: q, kind: kindSub}
 		}
-	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName || quotedName(text[pos:]) || placeAt(text[pos:]) != "" {
+	} else if p := placeAt(text[pos:]); p != "" && (st.qizhong || st.placeInList) && st.ind.kind == kindCore && hasAnyPrefix(text[pos+len(p):], "完成", "实现", "累计", "增长", "下降", "同比") {
+		// 工业投资增长20%,其中当涂县完成98.23亿元…;花山区完成3.72亿元: the
+		// places of the subject, each with the indicator named before;
+		// the subject holds again after the sentence.
+		if st.outer == nil {
+			outer := x.subj
+			st.outer = &outer
+		}
+		st.placeInList = true
+		x.subj = subject{zones: []string{p}, level: "county", source: "a place in a 其中 list"}
+		pos += len(p)
+	} else if k := x.unreadableSubject(text[pos:]); k == unreadableName || quotedName(text[pos:]) || p != "" {
 		if st.outer == nil && !x.subj.blocked && st.qizhong {
 			outer := x.subj
 			st.outer = &outer
