@@ -152,7 +152,7 @@ func leadOf(s string) string {
 		}
 		m := leadRe.FindString(s)
 		if m == "" {
-			m = sourceLeadRe.FindString(s) // 记者从…获悉,
+			m = sourceLeadRe.FindString(head(s, 3*48)) // 记者从…获悉,
 		}
 		if m == "今年以来" || m == "年初以来" {
 			// 今年以来,1-10月份,…: the period follows the phrase.

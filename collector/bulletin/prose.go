@@ -304,7 +304,7 @@ func (x *proseExtractor) sentence(sent span) error {
 			} else if x.unreadableSubject(t[pos:]) == unreadableName {
 				x.subj = subject{blocked: true, source: "a subject the parser cannot read: " + firstWords(t[pos:])}
 			}
-			if industryTopicClauseRe.MatchString(t[pos:]) {
+			if industryTopicClauseRe.MatchString(head(t[pos:], 3*24)) {
 				// 园区农机产业飞速发展。1—8月份实现产值80亿元: the sentences
 				// after speak of the industry, not of the subject.
 				x.subj = subject{blocked: true, source: "an industry is the topic: " + firstWords(t[pos:])}
@@ -487,7 +487,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	pos := x.stripLead(text, st)
 	if strings.Contains(text[:pos], "其中") {
 		st.qizhong = true
-		st.scaled = scaledRe.MatchString(text[pos:])
+		st.scaled = scaledRe.MatchString(head(text[pos:], 3*12))
 		st.whole = indicatorPhrase{}
 		if st.ind.kind == kindCore || st.ind.kind == kindOther {
 			st.whole = st.ind
@@ -498,7 +498,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 			st.target = "target (" + w + ")"
 		}
 	}
-	if countedZonesRe.MatchString(text[pos:]) {
+	if countedZonesRe.MatchString(head(text[pos:], 3*24)) {
 		// 16家开发区创造了全市42.3%的…: so many zones, which the parser
 		// does not name; the subject before them is not theirs.
 		x.subj = subject{blocked: true, source: "a number of zones the text does not name: " + firstWords(text[pos:])}
@@ -542,7 +542,7 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 	if err != nil {
 		return err
 	}
-	if len(amounts) == 0 && industryTopicClauseRe.MatchString(text[pos:]) {
+	if len(amounts) == 0 && industryTopicClauseRe.MatchString(head(text[pos:], 3*24)) {
 		// 全市重点产业运行稳健,“3+3”重点产业产值…: as in a sentence with no
 		// number (sentence), the industry is the topic.
 		x.subj = subject{blocked: true, source: "an industry is the topic: " + firstWords(text[pos:])}
