@@ -141,7 +141,7 @@ func atoiYear(s string) int {
 // comma, where bulletins state the period of the figures that follow.
 // sourceLeadRe is a source before the period: 记者从稀土高新区统计局获悉,
 // 据介绍, 按照市统计局统计.
-var sourceLeadRe = regexp.MustCompile(`^(?:(?:本报|日前|近日)?(?:记者|笔者)?(?:\p{Han}{0,6}?)从[^,。;]{2,30}?(?:获悉|了解到|得知)|据(?:介绍|了解|悉|报道)|(?:按照|根据|依据)[^,。;]{0,14}统计|记者(?:了解到|获悉))`)
+var sourceLeadRe = regexp.MustCompile(`^(?:(?:本报|日前|近日)?(?:记者|笔者)?(?:\p{Han}{0,6}?)从[^,。;]{2,30}?(?:获悉|了解到|得知)|据(?:介绍|了解|悉|报道)|(?:按照|根据|依据)[^,。;]{0,14}统计|记者(?:了解到|获悉)|经[^,。;]{0,12}(?:审定|核定|核算))`)
 
 func leadOf(s string) string {
 	s = strings.TrimSpace(s)

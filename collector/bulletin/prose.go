@@ -129,6 +129,9 @@ type sentenceState struct {
 	// placeInList is set once a 其中 clause made a place its subject
 	// (其中当涂县完成…): the subject before holds again after the sentence.
 	placeInList bool
+	// sizeClass is set by a clause about the projects or enterprises of a
+	// size (5千万以上的67个): the subject before holds again after the next ;.
+	sizeClass bool
 	// outer is the subject a 其中 clause divided when a name the parser
 	// cannot read followed it (其中,规上企业增长11.3%): the name is a part
 	// of the subject, which holds again after the sentence.
@@ -342,6 +345,9 @@ func (x *proseExtractor) sentence(sent span) error {
 				st.ind = indicatorPhrase{} // ; ends a sub-category's item
 			}
 			st.qizhong, st.scaled, st.whole = false, false, indicatorPhrase{} // and a 其中's
+			if st.sizeClass && st.outer != nil {
+				x.subj, st.outer, st.sizeClass = *st.outer, nil, false // and a size class's
+			}
 		}
 		prevSemicolon = strings.HasSuffix(c.text, ";")
 		if err := x.clause(sent, c, &st); err != nil {
@@ -492,6 +498,28 @@ func (x *proseExtractor) clause(sent, c span, st *sentenceState) error {
 		if st.ind.kind == kindCore || st.ind.kind == kindOther {
 			st.whole = st.ind
 		}
+	}
+	if st.qizhong {
+		if k := len(scaledGrowthRe.FindString(head(text[pos:], 3*16))); k > 0 && st.ind.kind == kindCore &&
+			st.ind.key == figure.IndustrialValueAdded && bareValueAdded(st.ind.phrase) && x.statedInSentence(st, st.ind.key) {
+			// 全县完成工业增加值31.4亿元,同比增长11.1%,其中,规上企业增长11.3%:
+			// value added is the 规上 figure; all industry's gives way.
+			x.dropSentence(st, figure.IndustrialValueAdded)
+			st.ind = indicatorPhrase{phrase: "规上工业增加值", key: figure.IndustrialValueAdded, kind: kindCore}
+			st.whole = indicatorPhrase{}
+			pos += strings.Index(text[pos:pos+k], "企业") + len("企业") // the growth words stay
+		}
+	}
+	if sizeClassRe.MatchString(head(text[pos:], 3*12)) {
+		// 其中5千万以上的67个,完成投资同比增长23.0%; 5千万以下固定资产投资
+		// 增速: the projects or enterprises of a size, not the subject.
+		st.ind = indicatorPhrase{phrase: firstWords(text[pos:]), kind: kindSub}
+		if st.outer == nil && !x.subj.blocked {
+			outer := x.subj // holds again after the sentence
+			st.outer = &outer
+		}
+		x.subj = subject{blocked: true, source: "a size class: " + firstWords(text[pos:])}
+		st.sizeClass = true
 	}
 	for _, w := range targetWords {
 		if strings.Contains(text[:pos], w) || strings.HasPrefix(text[pos:], w) {
@@ -866,6 +894,14 @@ func (x *proseExtractor) noteMentions(text string, from, to int, ms []phraseMent
 			continue
 		}
 		st.lastSub = indicatorPhrase{}
+		if m.kind == kindCore && m.key == figure.IndustrialValueAdded && !bareValueAdded(m.phrase) && st.ind.kind == kindCore &&
+			st.ind.key == m.key && bareValueAdded(st.ind.phrase) && x.statedInSentence(st, m.key) {
+			// 全区工业增加值300.41亿元,增长9.6%;规模以上工业增加值增长10.1%: the
+			// bare figure is all industry's, which gives way to the 规上 one.
+			x.dropSentence(st, m.key)
+			st.ind, st.whole = m.indicatorPhrase, indicatorPhrase{}
+			continue
+		}
 		if st.whole.kind == kindCore && m.kind == kindCore && m.key == figure.IndustrialValueAdded && st.whole.key == m.key &&
 			bareValueAdded(st.whole.phrase) && !bareValueAdded(m.phrase) {
 			// 全县工业增加值增长6.0%,其中规模以上工业增加值增长7.2%: value
@@ -1178,6 +1214,14 @@ func bareValueAdded(phrase string) bool { return phrase == "工业增加值" || 
 
 // dropSentence takes back the statements of indicator key this sentence
 // gave the current subject.
+// sizeClassRe opens a clause about the projects or enterprises of a size:
+// 5千万以上的67个, 5千万以下项目, 亿元以上项目.
+var sizeClassRe = regexp.MustCompile(`^(?:[0-9.]+\s*(?:千万|百万|亿|万)元?|亿元|千万元|5000万元)(?:以上|以下|及以上)`)
+
+// scaledGrowthRe opens a 其中 clause that gives the growth of the
+// enterprises above the size and names no indicator: 其中,规上企业增长11.3%.
+var scaledGrowthRe = regexp.MustCompile(`^(?:规模以上|规上|规模)(?:工业)?企业(?:同比)?(?:增长|下降)`)
+
 // scaledRe opens a 其中 clause about the enterprises above the size.
 var scaledRe = regexp.MustCompile(`^(?:规模以上|规上|规模)工业(?:企业)?(?:实现|完成|累计)`)
 
