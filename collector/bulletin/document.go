@@ -74,7 +74,7 @@ func analyse(paras []paragraph) *document {
 		if m := issueNumberRe.FindString(p.text); m != "" && doc.datelineYear == 0 {
 			doc.datelineYear = atoiYear(strings.TrimSpace(m[:4]))
 		}
-		if !leadZoneDone && !p.isHeading && !(titleLike(p.text) && datelineRe.MatchString(p.text)) {
+		if !leadZoneDone && !p.isHeading && (!titleLike(p.text) || !datelineRe.MatchString(p.text)) {
 			leadZoneDone = true
 			if doc.zone == "" {
 				doc.zone = leadZone(p.text)
