@@ -473,6 +473,12 @@ func (x *proseExtractor) stripLead(s string, st *sentenceState) int {
 			}
 			return n + strings.Index(rest, "月") + len("月")
 		}
+		if hasAnyPrefix(rest, "当月", "本月") && st.period.Month == 0 {
+			// 当月全县规模以上工业实现增加值2.90亿元: the report's month alone.
+			st.period = statedPeriod{Month: int(x.period.Month), Scope: scopeMonth}
+			n += len("当月")
+			continue
+		}
 		if strings.HasPrefix(rest, "预计") {
 			// 1-6月预计完成: an estimate of the period stated; 预计全年: a
 			// forecast of the year; 预计 alone: of a period the text does
