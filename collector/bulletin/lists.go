@@ -50,10 +50,8 @@ func barePlace(s string) bool {
 	if n < 2 || n > 4 {
 		return false
 	}
-	for _, r := range s {
-		if !unicode.Is(unicode.Han, r) {
-			return false
-		}
+	if !hanOnly(s) {
+		return false
 	}
 	last, _ := utf8.DecodeLastRuneInString(s)
 	if strings.ContainsRune(notPlaceEnds, last) || notName(s) || notSubjectHeadRe.MatchString(s) || startsWithVerb(s) {

@@ -683,10 +683,8 @@ func (x *proseExtractor) unreadableSubject(s string) unreadable {
 	if utf8.RuneCountInString(head) < 2 || notSubjectHeadRe.MatchString(head) {
 		return readable
 	}
-	for _, r := range head {
-		if !unicode.Is(unicode.Han, r) {
-			return readable
-		}
+	if !hanOnly(head) {
+		return readable
 	}
 	switch {
 	case indicatorEndRe.MatchString(head):
@@ -746,10 +744,8 @@ func qualifier(s string) string {
 			if utf8.RuneCountInString(name) < 2 || ownIndustryRe.FindString(name) == name || readableHeadRe.MatchString(name) {
 				return "" // 484家规上工业企业增加值: all the subject's enterprises
 			}
-			for _, r := range name {
-				if !unicode.Is(unicode.Han, r) {
-					return ""
-				}
+			if !hanOnly(name) {
+				return ""
 			}
 			if notSubjectHeadRe.MatchString(head) || periodRe.MatchString(head) || strings.ContainsAny(head, "各季月年") {
 				return "" // 各季度地区生产总值累计增速: periods, not a part
@@ -775,6 +771,16 @@ var qualifierVerbRe = regexp.MustCompile(`完成|实现|累计|合计|共计|达
 
 // industryNameRe ends the name of an industry or a company.
 var industryNameRe = regexp.MustCompile(`(?:业|公司|集团)$`)
+
+// hanOnly reports whether s is Chinese characters and nothing else.
+func hanOnly(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // leadingHan returns the Chinese characters s starts with.
 func leadingHan(s string) string {

@@ -632,13 +632,3 @@ func (x *proseExtractor) tableFigures(t *table) {
 		}
 	}
 }
-
-// hanOnly reports whether s is Chinese characters and nothing else.
-func hanOnly(s string) bool {
-	for _, r := range s {
-		if !unicode.Is(unicode.Han, r) {
-			return false
-		}
-	}
-	return s != ""
-}
